@@ -1,0 +1,140 @@
+// runhook C++ SDK: track a training run and declare webhooks the runhook server sends.
+//
+//   #include <runhook/runhook.h>
+//   auto run = runhook::Init({.project = "webhook-demo", .config = {{"epochs", 3}},
+//                             .hooks = {runhook::Hook{.run_state = {"finished"},
+//                                                     .url = "https://example.com/recv",
+//                                                     .body = R"({"run_id": "{{run.id}}"})"}}});
+//   run.Log({{"loss", 0.25}, {"epoch", 1}});
+//   run.Finish();
+//
+// Init validates every hook (states, method, URL, template syntax) before anything reaches the
+// server, registers the run, and starts a background thread that ships logged values. Log never
+// waits on the network. Finish flushes, waits (bounded) for the server to record the final state
+// and returns; sending the webhooks is then the server's job.
+//
+// Errors at this API are thrown as runhook::Error with a message that names what was wrong.
+// Thread safety: a Run may be used from several threads at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace runhook {
+
+// Nested JSON with insertion order kept and integers kept apart from floats.
+using Json = nlohmann::ordered_json;
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A webhook: when the run reaches one of `run_state`, the server sends `method url` with `body`.
+// `url`, `body` and header values are Jinja2 templates over the run ({{ run.id }},
+// {{ run.summary.loss }}, {{ run.url }}, ...).
+struct Hook {
+  std::vector<std::string> run_state;  // created, running, resumed, finished, failed, alert
+  std::string url;
+  std::string method = "POST";         // GET, POST, PUT, PATCH, DELETE
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string name;                    // default "hook-N"
+  double timeout = 15.0;               // seconds per attempt
+  std::optional<int> max_attempts;
+  std::string secret;
+  std::string when;
+  std::string every;
+  bool strict = false;                 // undefined template names fail the delivery
+};
+
+struct Options {
+  std::string project = "uncategorized";
+  std::string entity;    // default: $RUNHOOK_ENTITY, else the OS user name
+  std::string name;      // default: generated, e.g. "bright-river-12"
+  std::string id;        // default: 8 random lowercase alphanumerics
+  std::string job_type;
+  std::string group;
+  std::vector<std::string> tags;
+  std::string notes;
+  Json config = Json::object();
+  std::vector<Hook> hooks;
+  std::string server_url;  // default: $RUNHOOK_URL, else http://127.0.0.1:5717
+  std::chrono::milliseconds finish_timeout{10'000};  // how long Finish waits for the server
+  bool quiet = false;      // no line on stdout at Init
+};
+
+// One logged value: a number (integers and floats stay distinct), a bool, or a string.
+class LogValue {
+ public:
+  LogValue(double value) : value_(value) {}                     // NOLINT
+  LogValue(float value) : value_(static_cast<double>(value)) {}  // NOLINT
+  LogValue(int value) : value_(static_cast<int64_t>(value)) {}   // NOLINT
+  LogValue(long value) : value_(static_cast<int64_t>(value)) {}  // NOLINT
+  LogValue(long long value) : value_(static_cast<int64_t>(value)) {}  // NOLINT
+  LogValue(unsigned value) : value_(static_cast<int64_t>(value)) {}   // NOLINT
+  LogValue(bool value) : value_(value) {}                        // NOLINT
+  LogValue(const char* value) : value_(std::string(value)) {}    // NOLINT
+  LogValue(std::string value) : value_(std::move(value)) {}      // NOLINT
+  const std::variant<bool, int64_t, double, std::string>& get() const { return value_; }
+
+ private:
+  std::variant<bool, int64_t, double, std::string> value_;
+};
+
+namespace detail {
+class RunState;
+}
+
+class Run {
+ public:
+  Run(Run&&) noexcept;
+  Run& operator=(Run&&) noexcept;
+  // Finishes the run (exit code 0) if Finish was not called.
+  ~Run();
+
+  // Records `values` at `step` (default: the step after the last one logged). Appends to an
+  // in-memory batch; never waits on the network. Keys are metric names.
+  void Log(std::initializer_list<std::pair<std::string_view, LogValue>> values,
+           std::optional<int64_t> step = std::nullopt);
+  // The same for a JSON object (nested values allowed).
+  void Log(const Json& values, std::optional<int64_t> step = std::nullopt);
+
+  const Json& Config() const;
+  // The last value logged per key.
+  Json Summary() const;
+
+  const std::string& Id() const;
+  const std::string& Name() const;
+  const std::string& Entity() const;
+  const std::string& Project() const;
+  const std::string& Url() const;
+
+  // Flushes logged values, records the final state (finished for 0, failed otherwise) and waits
+  // up to Options::finish_timeout for the server to confirm. Idempotent. Never throws on network
+  // trouble: it prints one line saying what could not be confirmed.
+  void Finish(int exit_code = 0);
+
+ private:
+  friend Run Init(Options options);
+  explicit Run(std::unique_ptr<detail::RunState> state);
+  std::unique_ptr<detail::RunState> state_;
+};
+
+// Validates the hooks, registers the run with the server, fires `running`, and prints one line
+// with the run's name and URL. Throws runhook::Error on a bad hook (naming the hook, the field
+// and line:column) or when the server cannot be reached or refuses the run.
+Run Init(Options options);
+
+}  // namespace runhook

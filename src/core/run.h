@@ -1,0 +1,60 @@
+// The run model (DESIGN.md section 3): what the server stores about one training run.
+//
+// Plain data; not thread-safe. A run is identified by (entity, project, id).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/run_state.h"
+
+namespace runhook::core {
+
+struct RunKey {
+  std::string entity;
+  std::string project;
+  std::string id;
+  bool operator==(const RunKey&) const = default;
+};
+
+struct RunRecord {
+  RunKey key;
+  std::string name;
+  std::string job_type;
+  std::string group;
+  std::vector<std::string> tags;
+  std::string notes;
+  std::string host;
+  Json config = Json::object();
+  Json summary = Json::object();  // last logged value per key
+  RunState state = RunState::kCreated;
+  int64_t created_at_ms = 0;
+  int64_t heartbeat_at_ms = 0;
+  std::optional<int64_t> started_at_ms;
+  std::optional<int64_t> finished_at_ms;
+  std::optional<int> exit_code;
+  Json error = nullptr;         // null, or {"type", "message", "traceback"}
+  std::string failure_reason;   // "", "exit_code", "exception", "killed", "crashed"
+  int64_t last_step = -1;       // highest history step stored; -1 when none
+  int64_t version = 0;          // bumped by every store update (optimistic concurrency)
+};
+
+// One step of history: the metric values logged at that step.
+struct HistoryRow {
+  int64_t step = 0;
+  Json values = Json::object();
+};
+
+// "<public_url>/<entity>/<project>/runs/<id>", with no doubled slash.
+std::string RunUrl(const std::string& public_url, const RunKey& key);
+
+// Seconds between created_at and finished_at (or `now_ms` while the run is not over).
+double RuntimeSeconds(const RunRecord& run, int64_t now_ms);
+
+// The API's JSON form of a run (also the basis of the template context).
+Json RunToJson(const RunRecord& run, const std::string& public_url, int64_t now_ms);
+
+}  // namespace runhook::core

@@ -1,0 +1,50 @@
+// Dispatcher: the server's background sender of webhook deliveries.
+//
+// It claims due deliveries from the store with a lease, sends them with libcurl multi (many in
+// flight, a per-attempt timeout from the delivery), and records every attempt (time, status,
+// latency, first 4 KiB of the response, error) with the delivery's new state.
+//
+// Thread safety: Start, Notify and Shutdown may be called from any thread. The store must
+// outlive the dispatcher.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace runhook::delivery {
+
+struct DispatcherOptions {
+  int max_in_flight = 64;
+  std::chrono::milliseconds lease{60'000};       // how long a claimed delivery stays ours
+  std::chrono::milliseconds idle_poll{1'000};    // re-check the store at least this often
+  std::string owner = "dispatcher";              // lease owner name (host:pid in the server)
+  std::string user_agent = "runhook/" RUNHOOK_VERSION;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(store::Store& store, DispatcherOptions options);
+  ~Dispatcher();  // calls Shutdown with a short timeout
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Starts the sending thread. Call once.
+  void Start();
+
+  // Wakes the sending thread: new deliveries were committed. Cheap; never blocks on I/O.
+  void Notify();
+
+  // Stops claiming, waits up to `timeout` for requests in flight, then aborts the rest (their
+  // leases expire and a later dispatcher retries them). Always returns; true when nothing was
+  // aborted. Idempotent.
+  bool Shutdown(std::chrono::milliseconds timeout);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace runhook::delivery

@@ -1,0 +1,107 @@
+// Store: the one interface to runhook's durable state (runs, hooks, history, events,
+// deliveries, attempts). Implementations: SQLite (sqlite_store.h); PostgreSQL later.
+//
+// The store knows no HTTP, no templates and no dispatcher. State changes and the deliveries
+// they cause are written in one transaction (the transactional outbox): a crash never leaves a
+// state change without its deliveries, or deliveries without their state change.
+//
+// Thread safety: every method may be called from any thread concurrently; implementations
+// serialize internally as they need to.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/delivery.h"
+#include "core/hook.h"
+#include "core/result.h"
+#include "core/run.h"
+
+namespace runhook::store {
+
+using core::Attempt;
+using core::Delivery;
+using core::DeliveryDraft;
+using core::DeliveryState;
+using core::Event;
+using core::HistoryRow;
+using core::HookSpec;
+using core::RunKey;
+using core::RunRecord;
+
+// An event to record together with a run change, and the deliveries it causes.
+struct EventWrite {
+  std::string type;             // EventType name: "created", "running", "finished", ...
+  int64_t timestamp_ms = 0;
+  Json payload = Json::object();
+  std::vector<DeliveryDraft> deliveries;  // a draft with render_error set is stored as failed
+};
+
+struct DeliveryFilter {
+  std::optional<RunKey> run;
+  std::optional<std::string> hook_name;
+  std::optional<DeliveryState> state;
+  int limit = 100;
+};
+
+// What the dispatcher learns when it records an attempt.
+struct AttemptOutcome {
+  Attempt attempt;                          // delivery_id and number must be set
+  DeliveryState new_state;                  // kPending means "try again at next_attempt_at_ms"
+  int64_t next_attempt_at_ms = 0;           // only for kPending
+  std::string error;                        // the delivery's last_error after this attempt
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Inserts a new run with its hooks and, when `event` is given, the event and its deliveries.
+  // Errors: kConflict when (entity, project, id) already exists.
+  virtual Status CreateRun(const RunRecord& run, const std::vector<HookSpec>& hooks,
+                           const EventWrite* event) = 0;
+
+  virtual Result<RunRecord> GetRun(const RunKey& key) = 0;
+  virtual Result<std::vector<HookSpec>> GetHooks(const RunKey& key) = 0;
+
+  // Writes `run` (all mutable fields) if the stored version still equals `run.version`, bumps
+  // the version, and records `event` (when given) with its deliveries, all in one transaction.
+  // Errors: kNotFound; kConflict when the version changed (re-read and try again).
+  virtual Status UpdateRun(const RunRecord& run, const EventWrite* event) = 0;
+
+  // Appends history rows and writes `run` (its new summary, last_step, heartbeat) under the same
+  // version check as UpdateRun, in one transaction. `batch_id` (may be empty) makes the append
+  // idempotent: a batch id already stored for this run is acknowledged and not stored again.
+  virtual Status AppendHistory(const RunRecord& run, const std::string& batch_id,
+                               const std::vector<HistoryRow>& rows) = 0;
+
+  // History rows with min_step <= step <= max_step, in step order, at most `limit` rows.
+  virtual Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step,
+                                                     int64_t max_step, int64_t limit) = 0;
+
+  virtual Result<std::vector<Event>> ListEvents(const RunKey& key) = 0;
+
+  // Deliveries, newest first.
+  virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;
+  virtual Result<Delivery> GetDelivery(int64_t delivery_id) = 0;
+  virtual Result<std::vector<Attempt>> ListAttempts(int64_t delivery_id) = 0;
+
+  // Claims up to `limit` pending deliveries whose next attempt is due (next_attempt_at <= now)
+  // and whose lease is free or expired, leasing them to `owner` until now + lease_ms. Oldest
+  // due first. A claimed delivery is not returned again until its lease expires or its attempt
+  // is recorded.
+  virtual Result<std::vector<Delivery>> ClaimDueDeliveries(int64_t now_ms, int limit,
+                                                           int64_t lease_ms,
+                                                           const std::string& owner) = 0;
+
+  // Records one attempt and the delivery's new state, releasing the lease.
+  virtual Status RecordAttempt(const AttemptOutcome& outcome) = 0;
+
+  // The earliest next_attempt_at among pending deliveries, or nullopt when none is pending.
+  virtual Result<std::optional<int64_t>> NextDueTime() = 0;
+};
+
+}  // namespace runhook::store

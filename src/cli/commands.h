@@ -1,0 +1,16 @@
+// The `runhook` executable's subcommands. Each Add*Command registers one CLI11 subcommand on
+// `app` with its options and a callback. A callback that must end the process with a non-zero
+// status throws CLI::RuntimeError(status) after printing its message to stderr.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace runhook::cli {
+
+void AddServerCommand(CLI::App& app);    // runhook server ...     (server_command.cpp)
+void AddListenCommand(CLI::App& app);    // runhook listen ...     (listen_command.cpp)
+void AddTemplateCommand(CLI::App& app);  // runhook template ...   (template_command.cpp)
+
+}  // namespace runhook::cli

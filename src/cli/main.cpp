@@ -1,0 +1,15 @@
+// runhook: the server and the command-line tools in one executable.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"runhook: experiment tracking with declarative webhooks"};
+  app.set_version_flag("--version", "runhook " RUNHOOK_VERSION);
+  app.require_subcommand(1);
+  runhook::cli::AddServerCommand(app);
+  runhook::cli::AddListenCommand(app);
+  runhook::cli::AddTemplateCommand(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

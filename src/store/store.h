@@ -40,10 +40,12 @@ struct EventWrite {
   std::vector<DeliveryDraft> deliveries;  // a draft with render_error set is stored as failed
 };
 
+// Unset fields match everything; a run that does not exist matches nothing. The `{}`
+// initializers let callers write {.state = ...} without GCC's -Wmissing-field-initializers.
 struct DeliveryFilter {
-  std::optional<RunKey> run;
-  std::optional<std::string> hook_name;
-  std::optional<DeliveryState> state;
+  std::optional<RunKey> run{};
+  std::optional<std::string> hook_name{};
+  std::optional<DeliveryState> state{};
   int limit = 100;
 };
 
@@ -78,7 +80,8 @@ class Store {
   virtual Status AppendHistory(const RunRecord& run, const std::string& batch_id,
                                const std::vector<HistoryRow>& rows) = 0;
 
-  // History rows with min_step <= step <= max_step, in step order, at most `limit` rows.
+  // History rows with min_step <= step <= max_step, in step order, at most `limit` rows
+  // (a negative limit means no limit). Errors: kNotFound.
   virtual Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step,
                                                      int64_t max_step, int64_t limit) = 0;
 
@@ -97,10 +100,15 @@ class Store {
                                                            int64_t lease_ms,
                                                            const std::string& owner) = 0;
 
-  // Records one attempt and the delivery's new state, releasing the lease.
+  // Records one attempt and the delivery's new state, releasing the lease; attempt_count grows
+  // by one. Errors: kNotFound; kConflict when the delivery is no longer pending or this
+  // attempt number is already recorded (another dispatcher took over an expired lease).
   virtual Status RecordAttempt(const AttemptOutcome& outcome) = 0;
 
   // The earliest next_attempt_at among pending deliveries, or nullopt when none is pending.
+  // A leased delivery counts from max(next_attempt_at, lease_until): the time it can next be
+  // claimed, so a dispatcher does not wake for deliveries it is already sending. The result
+  // may be in the past (something is due now).
   virtual Result<std::optional<int64_t>> NextDueTime() = 0;
 };
 

@@ -1,0 +1,171 @@
+#include "store/schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace runhook::store::sqlite {
+namespace {
+
+// Timestamps are unix milliseconds (INTEGER). JSON columns hold compact JSON text. Child
+// tables reference runs by the integer `pk`, not by (entity, project, run_id).
+//
+// Left for later migrations: project-level hooks (a nullable run_pk or a project_hooks
+// table), server-side signing secrets (a `secrets` table), a denser history layout.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE runs (
+  pk INTEGER PRIMARY KEY,
+  entity TEXT NOT NULL,
+  project TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  job_type TEXT NOT NULL DEFAULT '',
+  group_name TEXT NOT NULL DEFAULT '',
+  tags TEXT NOT NULL DEFAULT '[]',
+  notes TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL DEFAULT '',
+  config TEXT NOT NULL DEFAULT '{}',
+  summary TEXT NOT NULL DEFAULT '{}',
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  exit_code INTEGER,
+  error TEXT NOT NULL DEFAULT 'null',
+  failure_reason TEXT NOT NULL DEFAULT '',
+  last_step INTEGER NOT NULL DEFAULT -1,
+  version INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (entity, project, run_id)
+);
+-- Listing a project's runs, newest first.
+CREATE INDEX runs_by_project ON runs (entity, project, created_at);
+-- The crash detector: running runs whose heartbeat is older than the timeout.
+CREATE INDEX runs_running_by_heartbeat ON runs (heartbeat_at) WHERE state = 'running';
+
+CREATE TABLE hooks (
+  id INTEGER PRIMARY KEY,
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  run_states TEXT NOT NULL DEFAULT '[]',
+  url TEXT NOT NULL,
+  method TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  headers TEXT NOT NULL DEFAULT '[]',
+  timeout_seconds REAL NOT NULL,
+  max_attempts INTEGER,
+  secret TEXT NOT NULL DEFAULT '',
+  when_condition TEXT NOT NULL DEFAULT '',
+  every TEXT NOT NULL DEFAULT '',
+  strict INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (run_pk, name)
+);
+
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY,
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  row_values TEXT NOT NULL
+);
+CREATE INDEX history_by_run_step ON history (run_pk, step, id);
+
+CREATE TABLE history_batches (
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  batch_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (run_pk, batch_id)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  payload TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_by_run ON events (run_pk, occurred_at, id);
+
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY,
+  event_id INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  hook_name TEXT NOT NULL,
+  webhook_id TEXT NOT NULL UNIQUE,
+  method TEXT NOT NULL,
+  url TEXT NOT NULL,
+  headers TEXT NOT NULL DEFAULT '[]',
+  body BLOB NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  attempt_count INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  timeout_seconds REAL NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  last_error TEXT NOT NULL DEFAULT '',
+  undefined_names TEXT NOT NULL DEFAULT '[]',
+  render_error TEXT NOT NULL DEFAULT '',
+  is_test INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+-- The dispatcher's due-claim query and NextDueTime read only pending rows.
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 'pending';
+-- Listing, newest first, by run, hook or state.
+CREATE INDEX deliveries_by_run ON deliveries (run_pk, id);
+CREATE INDEX deliveries_by_hook ON deliveries (hook_name, id);
+CREATE INDEX deliveries_by_state ON deliveries (state, id);
+CREATE INDEX deliveries_by_event ON deliveries (event_id);
+
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY,
+  delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  status_code INTEGER NOT NULL DEFAULT 0,
+  latency_ms REAL NOT NULL DEFAULT 0,
+  response_excerpt BLOB NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  UNIQUE (delivery_id, number)
+);
+)sql";
+
+// Append new migrations here; migration N brings the schema from version N-1 to N.
+constexpr const char* kMigrations[] = {kMigration1};
+
+}  // namespace
+
+int64_t CurrentSchemaVersion() { return static_cast<int64_t>(std::size(kMigrations)); }
+
+Status MigrateSchema(Connection& connection) {
+  const int64_t target = CurrentSchemaVersion();
+  Result<int64_t> version = connection.QueryInt64("PRAGMA user_version");
+  if (!version) return version.error();
+  while (*version < target) {
+    Result<Transaction> transaction = Transaction::Begin(connection);
+    if (!transaction) return transaction.error();
+    version = connection.QueryInt64("PRAGMA user_version");  // another process may have won
+    if (!version) return version.error();
+    if (*version >= target) break;
+    const int64_t next = *version + 1;
+    if (Status status = connection.ExecuteScript(kMigrations[next - 1]); !status) {
+      ErrorInfo error = status.error();
+      error.message = "schema migration " + std::to_string(next) + ": " + error.message;
+      return error;
+    }
+    // PRAGMA takes no bound parameters; `next` is an integer we computed.
+    if (Status status = connection.ExecuteScript("PRAGMA user_version = " + std::to_string(next));
+        !status)
+      return status;
+    if (Status status = transaction->Commit(); !status) return status;
+    version = next;
+  }
+  if (*version > target)
+    return MakeError(ErrorCode::kInternal, "database '" + connection.path() +
+                                               "' has schema version " + std::to_string(*version) +
+                                               " but this runhook knows only up to " +
+                                               std::to_string(target) + "; upgrade runhook");
+  return OkStatus();
+}
+
+}  // namespace runhook::store::sqlite

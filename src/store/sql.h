@@ -1,0 +1,127 @@
+// The SQL the SQLite store runs, named and kept apart from the code that binds and reads it.
+// Parameters are named; the SELECT column lists are read in order by sqlite_rows.cpp.
+#pragma once
+
+#include <string_view>
+
+namespace runhook::store::sqlite::sql {
+
+// ---- runs ----
+inline constexpr std::string_view kFindRunPk =
+    "SELECT pk FROM runs WHERE entity = :entity AND project = :project AND run_id = :run_id";
+
+inline constexpr std::string_view kInsertRun = R"sql(
+INSERT INTO runs (entity, project, run_id, name, job_type, group_name, tags, notes, host, config,
+                  summary, state, created_at, heartbeat_at, started_at, finished_at, exit_code,
+                  error, failure_reason, last_step, version)
+VALUES (:entity, :project, :run_id, :name, :job_type, :group_name, :tags, :notes, :host, :config,
+        :summary, :state, :created_at, :heartbeat_at, :started_at, :finished_at, :exit_code,
+        :error, :failure_reason, :last_step, :version))sql";
+
+// Everything but the key and created_at; matches only when the stored version is the expected.
+inline constexpr std::string_view kUpdateRun = R"sql(
+UPDATE runs SET name = :name, job_type = :job_type, group_name = :group_name, tags = :tags,
+                notes = :notes, host = :host, config = :config, summary = :summary,
+                state = :state, heartbeat_at = :heartbeat_at, started_at = :started_at,
+                finished_at = :finished_at, exit_code = :exit_code, error = :error,
+                failure_reason = :failure_reason, last_step = :last_step,
+                version = version + 1
+WHERE pk = :pk AND version = :version)sql";
+
+// Columns read by ReadRun, in order.
+inline constexpr std::string_view kSelectRun = R"sql(
+SELECT entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary,
+       state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,
+       failure_reason, last_step, version
+FROM runs WHERE entity = :entity AND project = :project AND run_id = :run_id)sql";
+
+// ---- hooks ----
+inline constexpr std::string_view kInsertHook = R"sql(
+INSERT INTO hooks (run_pk, position, name, run_states, url, method, body, headers,
+                   timeout_seconds, max_attempts, secret, when_condition, every, strict, disabled)
+VALUES (:run_pk, :position, :name, :run_states, :url, :method, :body, :headers,
+        :timeout_seconds, :max_attempts, :secret, :when_condition, :every, :strict, :disabled))sql";
+
+// Columns read by ReadHook, in order.
+inline constexpr std::string_view kSelectHooks = R"sql(
+SELECT name, run_states, url, method, body, headers, timeout_seconds, max_attempts, secret,
+       when_condition, every, strict, disabled
+FROM hooks WHERE run_pk = :run_pk ORDER BY position)sql";
+
+// ---- history ----
+inline constexpr std::string_view kFindHistoryBatch =
+    "SELECT 1 FROM history_batches WHERE run_pk = :run_pk AND batch_id = :batch_id";
+inline constexpr std::string_view kInsertHistoryBatch =
+    "INSERT INTO history_batches (run_pk, batch_id, created_at) "
+    "VALUES (:run_pk, :batch_id, :created_at)";
+inline constexpr std::string_view kInsertHistoryRow =
+    "INSERT INTO history (run_pk, step, row_values) VALUES (:run_pk, :step, :row_values)";
+inline constexpr std::string_view kSelectHistory = R"sql(
+SELECT step, row_values FROM history
+WHERE run_pk = :run_pk AND step >= :min_step AND step <= :max_step
+ORDER BY step, id LIMIT :limit)sql";
+
+// ---- events ----
+inline constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (run_pk, type, occurred_at, payload) "
+    "VALUES (:run_pk, :type, :occurred_at, :payload)";
+inline constexpr std::string_view kSelectEvents =
+    "SELECT id, type, occurred_at, payload FROM events WHERE run_pk = :run_pk "
+    "ORDER BY occurred_at, id";
+
+// ---- deliveries ----
+inline constexpr std::string_view kInsertDelivery = R"sql(
+INSERT INTO deliveries (event_id, run_pk, hook_name, webhook_id, method, url, headers, body,
+                        state, max_attempts, timeout_seconds, next_attempt_at, last_error,
+                        undefined_names, render_error, is_test, created_at)
+VALUES (:event_id, :run_pk, :hook_name, :webhook_id, :method, :url, :headers, :body,
+        :state, :max_attempts, :timeout_seconds, :next_attempt_at, :last_error,
+        :undefined_names, :render_error, :is_test, :created_at))sql";
+
+// Columns read by ReadDelivery, in order. Followed by a WHERE / ORDER BY built per query.
+inline constexpr std::string_view kSelectDeliveries = R"sql(
+SELECT d.id, r.entity, r.project, r.run_id, d.event_id, e.type, d.hook_name, d.webhook_id,
+       d.method, d.url, d.headers, d.body, d.timeout_seconds, d.max_attempts,
+       d.undefined_names, d.render_error, d.is_test, d.state, d.attempt_count, d.created_at,
+       d.next_attempt_at, d.last_error
+FROM deliveries d JOIN runs r ON r.pk = d.run_pk JOIN events e ON e.id = d.event_id)sql";
+
+// Due and unleased (or lease expired), oldest due first; uses deliveries_due.
+inline constexpr std::string_view kSelectDueDeliveryIds = R"sql(
+SELECT id FROM deliveries
+WHERE state = 'pending' AND next_attempt_at <= :now
+  AND (lease_until IS NULL OR lease_until <= :now)
+ORDER BY next_attempt_at, id LIMIT :limit)sql";
+
+inline constexpr std::string_view kLeaseDelivery =
+    "UPDATE deliveries SET lease_owner = :owner, lease_until = :lease_until WHERE id = :id";
+
+inline constexpr std::string_view kSelectDeliveryState =
+    "SELECT state FROM deliveries WHERE id = :id";
+
+// :next_attempt_at is only applied when the delivery stays pending.
+inline constexpr std::string_view kRecordDeliveryOutcome = R"sql(
+UPDATE deliveries SET state = :state, attempt_count = attempt_count + 1,
+    next_attempt_at = CASE WHEN :state = 'pending' THEN :next_attempt_at ELSE next_attempt_at END,
+    last_error = :last_error, lease_owner = NULL, lease_until = NULL
+WHERE id = :id)sql";
+
+// When each pending delivery can next be claimed: its due time, or its lease expiry when that
+// is later. Scans only pending rows (deliveries_due).
+inline constexpr std::string_view kNextDueTime = R"sql(
+SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, next_attempt_at)))
+FROM deliveries WHERE state = 'pending')sql";
+
+// ---- attempts ----
+inline constexpr std::string_view kInsertAttempt = R"sql(
+INSERT INTO attempts (delivery_id, number, started_at, status_code, latency_ms,
+                      response_excerpt, error)
+VALUES (:delivery_id, :number, :started_at, :status_code, :latency_ms, :response_excerpt,
+        :error))sql";
+
+// Columns read by ReadAttempt, in order.
+inline constexpr std::string_view kSelectAttempts = R"sql(
+SELECT id, delivery_id, number, started_at, status_code, latency_ms, response_excerpt, error
+FROM attempts WHERE delivery_id = :delivery_id ORDER BY number)sql";
+
+}  // namespace runhook::store::sqlite::sql

@@ -1,0 +1,238 @@
+#include "store/sqlite_rows.h"
+
+#include <optional>
+
+namespace runhook::store::sqlite {
+namespace {
+
+// Reads columns left to right, keeping the first error, so readers stay one line per field.
+class ColumnReader {
+ public:
+  explicit ColumnReader(const Statement& statement) : statement_(statement) {}
+
+  int64_t Int64() { return statement_.ColumnInt64(next_++); }
+  int Int() { return static_cast<int>(Int64()); }
+  bool Bool() { return Int64() != 0; }
+  double Double() { return statement_.ColumnDouble(next_++); }
+  std::optional<int64_t> OptionalInt64() { return statement_.ColumnOptionalInt64(next_++); }
+  std::string Text() { return statement_.ColumnText(next_++); }
+
+  Json JsonValue(const char* what) {
+    Result<Json> value = ReadJsonColumn(statement_, next_++, what);
+    if (value) return std::move(value).value();
+    Fail(value.error());
+    return nullptr;
+  }
+
+  std::vector<std::string> StringList(const char* what) {
+    Json list = JsonValue(what);
+    std::vector<std::string> strings;
+    if (!list.is_array()) return Corrupt(what, strings);
+    for (const Json& item : list) {
+      if (!item.is_string()) return Corrupt(what, strings);
+      strings.push_back(item.get<std::string>());
+    }
+    return strings;
+  }
+
+  Headers HeaderList(const char* what) {
+    Json list = JsonValue(what);
+    Headers headers;
+    if (!list.is_array()) return Corrupt(what, headers);
+    for (const Json& pair : list) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+        return Corrupt(what, headers);
+      headers.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+    return headers;
+  }
+
+  template <typename T>
+  T Parsed(std::optional<T> (*parse)(std::string_view), const char* what) {
+    std::string text = Text();
+    std::optional<T> value = parse(text);
+    if (!value) {
+      Fail(MakeError(ErrorCode::kInternal,
+                     std::string("stored ") + what + " '" + text + "' is unknown to this runhook"));
+      return T{};
+    }
+    return *value;
+  }
+
+  // Returns `value` when every column read well, else the first error.
+  template <typename T>
+  Result<T> Finish(T value) {
+    if (error_) return *error_;
+    return value;
+  }
+
+ private:
+  void Fail(ErrorInfo error) {
+    if (!error_) error_ = std::move(error);
+  }
+  // Records that the column `what` holds JSON of the wrong shape; returns `partial`.
+  template <typename T>
+  T Corrupt(const char* what, T partial) {
+    Fail(MakeError(ErrorCode::kInternal, std::string("stored ") + what + " has the wrong shape"));
+    return partial;
+  }
+
+  const Statement& statement_;
+  int next_ = 0;
+  std::optional<ErrorInfo> error_;
+};
+
+}  // namespace
+
+Result<Json> ReadJsonColumn(const Statement& statement, int index, const char* what) {
+  Json value = Json::parse(statement.ColumnText(index), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded())
+    return MakeError(ErrorCode::kInternal, std::string("stored ") + what + " is not valid JSON");
+  return value;
+}
+
+void BindRunFields(Statement& statement, const core::RunRecord& run) {
+  statement.BindText(":name", run.name);
+  statement.BindText(":job_type", run.job_type);
+  statement.BindText(":group_name", run.group);
+  statement.BindJson(":tags", Json(run.tags));
+  statement.BindText(":notes", run.notes);
+  statement.BindText(":host", run.host);
+  statement.BindJson(":config", run.config);
+  statement.BindJson(":summary", run.summary);
+  statement.BindText(":state", core::ToString(run.state));
+  statement.BindInt64(":heartbeat_at", run.heartbeat_at_ms);
+  statement.BindOptionalInt64(":started_at", run.started_at_ms);
+  statement.BindOptionalInt64(":finished_at", run.finished_at_ms);
+  statement.BindOptionalInt64(":exit_code", run.exit_code);
+  statement.BindJson(":error", run.error);
+  statement.BindText(":failure_reason", run.failure_reason);
+  statement.BindInt64(":last_step", run.last_step);
+}
+
+Result<core::RunRecord> ReadRun(const Statement& statement) {
+  ColumnReader column(statement);
+  core::RunRecord run;
+  run.key.entity = column.Text();
+  run.key.project = column.Text();
+  run.key.id = column.Text();
+  run.name = column.Text();
+  run.job_type = column.Text();
+  run.group = column.Text();
+  run.tags = column.StringList("run tags");
+  run.notes = column.Text();
+  run.host = column.Text();
+  run.config = column.JsonValue("run config");
+  run.summary = column.JsonValue("run summary");
+  run.state = column.Parsed<core::RunState>(&core::ParseRunState, "run state");
+  run.created_at_ms = column.Int64();
+  run.heartbeat_at_ms = column.Int64();
+  run.started_at_ms = column.OptionalInt64();
+  run.finished_at_ms = column.OptionalInt64();
+  if (std::optional<int64_t> exit_code = column.OptionalInt64())
+    run.exit_code = static_cast<int>(*exit_code);
+  run.error = column.JsonValue("run error");
+  run.failure_reason = column.Text();
+  run.last_step = column.Int64();
+  run.version = column.Int64();
+  return column.Finish(std::move(run));
+}
+
+void BindHook(Statement& statement, const core::HookSpec& hook) {
+  statement.BindText(":name", hook.name);
+  statement.BindJson(":run_states", Json(hook.run_states));
+  statement.BindText(":url", hook.url);
+  statement.BindText(":method", hook.method);
+  statement.BindText(":body", hook.body);
+  statement.BindJson(":headers", Json(hook.headers));
+  statement.BindDouble(":timeout_seconds", hook.timeout_seconds);
+  if (hook.max_attempts) {
+    statement.BindInt64(":max_attempts", *hook.max_attempts);
+  } else {
+    statement.BindNull(":max_attempts");
+  }
+  statement.BindText(":secret", hook.secret);
+  statement.BindText(":when_condition", hook.when);
+  statement.BindText(":every", hook.every);
+  statement.BindBool(":strict", hook.strict);
+  statement.BindBool(":disabled", hook.disabled);
+}
+
+Result<core::HookSpec> ReadHook(const Statement& statement) {
+  ColumnReader column(statement);
+  core::HookSpec hook;
+  hook.name = column.Text();
+  hook.run_states = column.StringList("hook run_states");
+  hook.url = column.Text();
+  hook.method = column.Text();
+  hook.body = column.Text();
+  hook.headers = column.HeaderList("hook headers");
+  hook.timeout_seconds = column.Double();
+  if (std::optional<int64_t> max_attempts = column.OptionalInt64())
+    hook.max_attempts = static_cast<int>(*max_attempts);
+  hook.secret = column.Text();
+  hook.when = column.Text();
+  hook.every = column.Text();
+  hook.strict = column.Bool();
+  hook.disabled = column.Bool();
+  return column.Finish(std::move(hook));
+}
+
+void BindDeliveryDraft(Statement& statement, const core::DeliveryDraft& draft) {
+  statement.BindText(":hook_name", draft.hook_name);
+  statement.BindText(":webhook_id", draft.webhook_id);
+  statement.BindText(":method", draft.method);
+  statement.BindText(":url", draft.url);
+  statement.BindJson(":headers", Json(draft.headers));
+  statement.BindBlob(":body", draft.body);
+  statement.BindInt64(":max_attempts", draft.max_attempts);
+  statement.BindDouble(":timeout_seconds", draft.timeout_seconds);
+  statement.BindJson(":undefined_names", Json(draft.undefined_names));
+  statement.BindText(":render_error", draft.render_error);
+  statement.BindBool(":is_test", draft.is_test);
+}
+
+Result<core::Delivery> ReadDelivery(const Statement& statement) {
+  ColumnReader column(statement);
+  core::Delivery delivery;
+  delivery.id = column.Int64();
+  delivery.run.entity = column.Text();
+  delivery.run.project = column.Text();
+  delivery.run.id = column.Text();
+  delivery.event_id = column.Int64();
+  delivery.event_type = column.Text();
+  core::DeliveryDraft& request = delivery.request;
+  request.hook_name = column.Text();
+  request.webhook_id = column.Text();
+  request.method = column.Text();
+  request.url = column.Text();
+  request.headers = column.HeaderList("delivery headers");
+  request.body = column.Text();
+  request.timeout_seconds = column.Double();
+  request.max_attempts = column.Int();
+  request.undefined_names = column.StringList("delivery undefined_names");
+  request.render_error = column.Text();
+  request.is_test = column.Bool();
+  delivery.state = column.Parsed<core::DeliveryState>(&core::ParseDeliveryState, "delivery state");
+  delivery.attempt_count = column.Int();
+  delivery.created_at_ms = column.Int64();
+  delivery.next_attempt_at_ms = column.Int64();
+  delivery.last_error = column.Text();
+  return column.Finish(std::move(delivery));
+}
+
+core::Attempt ReadAttempt(const Statement& statement) {
+  ColumnReader column(statement);
+  core::Attempt attempt;
+  attempt.id = column.Int64();
+  attempt.delivery_id = column.Int64();
+  attempt.number = column.Int();
+  attempt.started_at_ms = column.Int64();
+  attempt.status_code = column.Int();
+  attempt.latency_ms = column.Double();
+  attempt.response_excerpt = column.Text();
+  attempt.error = column.Text();
+  return attempt;
+}
+
+}  // namespace runhook::store::sqlite

@@ -1,0 +1,66 @@
+// SqliteStore: the Store implementation behind OpenSqliteStore (sqlite_store.h). Internal to
+// the store library; other code uses the Store interface.
+//
+// Thread safety: one connection guarded by one mutex; every public method takes the mutex for
+// its whole duration, so calls from the HTTP threads and the dispatcher are serialised and each
+// sees the previous one's committed result. Simple and correct for one server process; a later
+// change may add a pool of read-only connections (WAL lets readers run beside the writer).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/sqlite_connection.h"
+#include "store/store.h"
+#include "store/thread_annotations.h"
+
+namespace runhook::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // REQUIRES: `connection` is migrated to the current schema.
+  explicit SqliteStore(std::unique_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
+
+  Status CreateRun(const RunRecord& run, const std::vector<HookSpec>& hooks,
+                   const EventWrite* event) override;
+  Result<RunRecord> GetRun(const RunKey& key) override;
+  Result<std::vector<HookSpec>> GetHooks(const RunKey& key) override;
+  Status UpdateRun(const RunRecord& run, const EventWrite* event) override;
+  Status AppendHistory(const RunRecord& run, const std::string& batch_id,
+                       const std::vector<HistoryRow>& rows) override;
+  Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step, int64_t max_step,
+                                             int64_t limit) override;
+  Result<std::vector<Event>> ListEvents(const RunKey& key) override;
+
+  Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) override;
+  Result<Delivery> GetDelivery(int64_t delivery_id) override;
+  Result<std::vector<Attempt>> ListAttempts(int64_t delivery_id) override;
+  Result<std::vector<Delivery>> ClaimDueDeliveries(int64_t now_ms, int limit, int64_t lease_ms,
+                                                   const std::string& owner) override;
+  Status RecordAttempt(const AttemptOutcome& outcome) override;
+  Result<std::optional<int64_t>> NextDueTime() override;
+
+ private:
+  // The run's row id. Errors: kNotFound naming the run.
+  Result<int64_t> FindRunPk(const RunKey& key) REQUIRES(mutex_);
+  // Writes the mutable fields of `run` to row `run_pk` if its version is still `run.version`,
+  // bumping the version. Errors: kConflict when the version changed.
+  Status WriteRun(int64_t run_pk, const RunRecord& run) REQUIRES(mutex_);
+  // Inserts the event and its deliveries. REQUIRES: inside a transaction.
+  Status InsertEvent(int64_t run_pk, const EventWrite& event) REQUIRES(mutex_);
+  // Runs a statement built on sql::kSelectDeliveries and reads every row.
+  Result<std::vector<Delivery>> ReadDeliveries(Statement& statement) REQUIRES(mutex_);
+  Result<Delivery> FindDelivery(int64_t delivery_id) REQUIRES(mutex_);
+  // The stored state of a delivery. Errors: kNotFound.
+  Result<DeliveryState> FindDeliveryState(int64_t delivery_id) REQUIRES(mutex_);
+
+  Mutex mutex_;
+  std::unique_ptr<Connection> connection_ GUARDED_BY(mutex_);
+};
+
+// "entity/project/id", for messages.
+std::string DescribeRun(const RunKey& key);
+
+}  // namespace runhook::store::sqlite

@@ -1,0 +1,123 @@
+// History: appends under the run's version, idempotent batch ids, step ranges and limits.
+#include <gtest/gtest.h>
+
+#include "store_test_support.h"
+
+namespace runhook::store::testing {
+namespace {
+
+class HistoryTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    run_ = SampleRun();
+    ASSERT_TRUE(store_->CreateRun(run_, {}, nullptr));
+  }
+
+  // Appends rows for `steps` as the server would: the run carries its new last_step and the
+  // expected version; on success the local copy's version is bumped.
+  Status Append(const std::string& batch_id, const std::vector<int64_t>& steps) {
+    std::vector<HistoryRow> rows;
+    for (int64_t step : steps)
+      rows.push_back(HistoryRow{step, Json{{"loss", 1.0 / (step + 1)}, {"step", step}}});
+    RunRecord next = run_;
+    if (!steps.empty()) next.last_step = steps.back();
+    next.summary = rows.empty() ? run_.summary : rows.back().values;
+    Status status = store_->AppendHistory(next, batch_id, rows);
+    if (status) {
+      run_ = next;
+      ++run_.version;
+    }
+    return status;
+  }
+
+  std::vector<int64_t> Steps(int64_t min_step, int64_t max_step, int64_t limit) {
+    Result<std::vector<HistoryRow>> rows = store_->GetHistory(run_.key, min_step, max_step, limit);
+    EXPECT_TRUE(rows) << Describe(rows);
+    std::vector<int64_t> steps;
+    if (rows)
+      for (const HistoryRow& row : *rows) steps.push_back(row.step);
+    return steps;
+  }
+
+  RunRecord run_;
+};
+
+TEST_P(HistoryTest, AppendedRowsReadBackInStepOrderWithValues) {
+  ASSERT_TRUE(Append("b1", {0, 1, 2}));
+  ASSERT_TRUE(Append("b2", {3}));
+  Result<std::vector<HistoryRow>> rows = store_->GetHistory(run_.key, 0, 100, -1);
+  ASSERT_TRUE(rows) << Describe(rows);
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[2].step, 2);
+  EXPECT_EQ((*rows)[2].values.dump(), Json({{"loss", 1.0 / 3}, {"step", 2}}).dump());
+}
+
+TEST_P(HistoryTest, AppendUpdatesRunSummaryLastStepAndVersion) {
+  ASSERT_TRUE(Append("b1", {0, 1}));
+  Result<RunRecord> read = store_->GetRun(run_.key);
+  ASSERT_TRUE(read) << Describe(read);
+  EXPECT_EQ(read->last_step, 1);
+  EXPECT_EQ(read->version, 1);
+  EXPECT_EQ(read->summary.dump(), R"({"loss":0.5,"step":1})");
+}
+
+TEST_P(HistoryTest, RepeatedBatchIdIsAcknowledgedAndNotStoredAgain) {
+  ASSERT_TRUE(Append("b1", {0, 1}));
+  RunRecord stale = run_;
+  stale.version = 0;  // a retry built from the run as it was before the first try
+  ASSERT_TRUE(store_->AppendHistory(stale, "b1", {HistoryRow{0, {}}, HistoryRow{1, {}}}));
+  EXPECT_EQ(Steps(0, 100, -1), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(store_->GetRun(run_.key)->version, 1);
+}
+
+TEST_P(HistoryTest, BatchIdsAreScopedToTheirRun) {
+  ASSERT_TRUE(Append("b1", {0}));
+  RunRecord other = SampleRun("other123");
+  ASSERT_TRUE(store_->CreateRun(other, {}, nullptr));
+  ASSERT_TRUE(store_->AppendHistory(other, "b1", {HistoryRow{0, {}}}));
+  EXPECT_EQ(store_->GetHistory(other.key, 0, 10, -1)->size(), 1u);
+}
+
+TEST_P(HistoryTest, EmptyBatchIdAppendsEveryTime) {
+  ASSERT_TRUE(Append("", {0}));
+  ASSERT_TRUE(Append("", {1}));
+  EXPECT_EQ(Steps(0, 100, -1), (std::vector<int64_t>{0, 1}));
+}
+
+TEST_P(HistoryTest, StaleVersionIsAConflictAndStoresNoRows) {
+  ASSERT_TRUE(Append("b1", {0}));
+  RunRecord stale = run_;
+  stale.version = 0;
+  Status status = store_->AppendHistory(stale, "b2", {HistoryRow{1, {}}});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Steps(0, 100, -1), (std::vector<int64_t>{0}));
+  // The batch id was not recorded either, so a corrected retry is stored.
+  ASSERT_TRUE(Append("b2", {1}));
+  EXPECT_EQ(Steps(0, 100, -1), (std::vector<int64_t>{0, 1}));
+}
+
+TEST_P(HistoryTest, StepRangeIsInclusiveAndLimitCaps) {
+  ASSERT_TRUE(Append("b1", {0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(Steps(2, 4, -1), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(Steps(2, 100, 2), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(Steps(7, 100, -1), (std::vector<int64_t>{}));
+  EXPECT_EQ(Steps(0, 100, 0), (std::vector<int64_t>{}));
+}
+
+TEST_P(HistoryTest, RowsAppendedOutOfOrderReadBackSortedByStep) {
+  ASSERT_TRUE(Append("b1", {5, 6}));
+  ASSERT_TRUE(Append("b2", {1}));
+  EXPECT_EQ(Steps(0, 100, -1), (std::vector<int64_t>{1, 5, 6}));
+}
+
+TEST_P(HistoryTest, MissingRunIsNotFound) {
+  EXPECT_EQ(store_->GetHistory(SampleKey("nope"), 0, 1, 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AppendHistory(SampleRun("nope"), "b", {}).error().code, ErrorCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backing, HistoryTest, ::testing::Values("memory", "file"));
+
+}  // namespace
+}  // namespace runhook::store::testing

@@ -1,0 +1,114 @@
+// Opening, reopening and migrating a file-backed store.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cstdio>
+
+#include "store/schema.h"
+#include "store_test_support.h"
+
+namespace runhook::store::testing {
+namespace {
+
+// Reads one integer with a separate raw connection, as an outside tool would.
+int64_t QueryFile(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  int64_t value = -1;
+  if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+void ExecuteOnFile(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+class SchemaTest : public ::testing::Test {
+ protected:
+  std::string Path() const { return (directory_.path() / "runhook.db").string(); }
+  TemporaryDirectory directory_;
+};
+
+TEST_F(SchemaTest, NewFileIsMigratedToTheCurrentVersionInWalMode) {
+  std::unique_ptr<Store> store = OpenOrDie(Path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), sqlite::CurrentSchemaVersion());
+  // WAL is a property of the file: a new connection sees it.
+  EXPECT_EQ(QueryFile(Path(), "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+}
+
+TEST_F(SchemaTest, ReopenedStoreKeepsEverything) {
+  int64_t delivery_id = 0;
+  {
+    std::unique_ptr<Store> store = OpenOrDie(Path());
+    ASSERT_NE(store, nullptr);
+    EventWrite event = SampleEvent("created", 1000, {"notify"});
+    ASSERT_TRUE(store->CreateRun(SampleRun(), {SampleHook("notify")}, &event));
+    RunRecord run = SampleRun();
+    run.last_step = 0;
+    ASSERT_TRUE(store->AppendHistory(run, "b1", {HistoryRow{0, Json{{"loss", 1.0}}}}));
+    Result<std::vector<Delivery>> claimed = store->ClaimDueDeliveries(1000, 1, 60'000, "d");
+    ASSERT_EQ(claimed->size(), 1u);
+    delivery_id = claimed->front().id;
+    AttemptOutcome outcome;
+    outcome.attempt.delivery_id = delivery_id;
+    outcome.attempt.number = 1;
+    outcome.new_state = DeliveryState::kPending;
+    outcome.next_attempt_at_ms = 7000;
+    ASSERT_TRUE(store->RecordAttempt(outcome));
+  }
+  std::unique_ptr<Store> reopened = OpenOrDie(Path());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), sqlite::CurrentSchemaVersion());
+  Result<RunRecord> run = reopened->GetRun(SampleKey());
+  ASSERT_TRUE(run) << Describe(run);
+  EXPECT_EQ(run->version, 1);
+  EXPECT_EQ(run->config.dump(), SampleRun().config.dump());
+  EXPECT_EQ(reopened->GetHooks(SampleKey())->size(), 1u);
+  EXPECT_EQ(reopened->GetHistory(SampleKey(), 0, 10, -1)->size(), 1u);
+  EXPECT_EQ(reopened->ListEvents(SampleKey())->size(), 1u);
+  EXPECT_EQ(reopened->ListAttempts(delivery_id)->size(), 1u);
+  // A restarted server resumes the pending delivery when it is due.
+  EXPECT_EQ(reopened->NextDueTime()->value_or(-1), 7000);
+  EXPECT_EQ(reopened->ClaimDueDeliveries(7000, 10, 60'000, "d")->size(), 1u);
+}
+
+TEST_F(SchemaTest, DatabaseFromANewerRunhookIsRefused) {
+  { ASSERT_NE(OpenOrDie(Path()), nullptr); }
+  ExecuteOnFile(Path(), "PRAGMA user_version = 999");
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(Path());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+  EXPECT_NE(store.error().message.find("schema version 999"), std::string::npos)
+      << store.error().message;
+}
+
+TEST_F(SchemaTest, MissingDirectoryIsReportedWithThePath) {
+  const std::string path = (directory_.path() / "missing" / "runhook.db").string();
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
+}
+
+TEST_F(SchemaTest, FileThatIsNotADatabaseIsReported) {
+  FILE* file = std::fopen(Path().c_str(), "wb");
+  ASSERT_NE(file, nullptr);
+  std::fputs("this is not an SQLite database, just some text long enough to have a header", file);
+  std::fclose(file);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(Path());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+  EXPECT_NE(store.error().message.find(Path()), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("not a database"), std::string::npos)
+      << store.error().message;
+}
+
+}  // namespace
+}  // namespace runhook::store::testing

@@ -1,0 +1,108 @@
+#include "store_test_support.h"
+
+#include <stdlib.h>
+
+#include <system_error>
+
+namespace runhook::store::testing {
+
+TemporaryDirectory::TemporaryDirectory() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "runhook-store-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TemporaryDirectory::~TemporaryDirectory() {
+  std::error_code ignored_because_cleanup_is_best_effort;
+  std::filesystem::remove_all(path_, ignored_because_cleanup_is_best_effort);
+}
+
+RunKey SampleKey(const std::string& id) { return RunKey{"alice", "webhook-demo", id}; }
+
+RunRecord SampleRun(const std::string& id) {
+  RunRecord run;
+  run.key = SampleKey(id);
+  run.name = "bright-river-12";
+  run.job_type = "training";
+  run.group = "sweep-1";
+  run.tags = {"baseline", "gpu"};
+  run.notes = "first try";
+  run.host = "gpu-box";
+  run.config = Json::parse(R"({"learning_rate": 0.001, "epochs": 3, "ratio": 1.0,
+                               "nested": {"b": [1, 2.5, "x"], "a": null}})");
+  run.summary = Json::parse(R"({"loss": 1, "accuracy": 1.0})");
+  run.state = core::RunState::kCreated;
+  run.created_at_ms = 1'700'000'000'000;
+  run.heartbeat_at_ms = 1'700'000'000'500;
+  return run;
+}
+
+HookSpec SampleHook(const std::string& name) {
+  HookSpec hook;
+  hook.name = name;
+  hook.run_states = {"finished", "failed"};
+  hook.url = "https://example.com/recv";
+  hook.method = "PUT";
+  hook.body = R"({"run_id": "{{run.id}}"})";
+  hook.headers = {{"X-B", "2"}, {"X-A", "{{run.id}}"}};
+  hook.timeout_seconds = 2.5;
+  hook.max_attempts = 4;
+  hook.secret = "whsec_abc";
+  hook.when = "run.summary.loss < 0.1";
+  hook.every = "5m";
+  hook.strict = true;
+  return hook;
+}
+
+DeliveryDraft SampleDraft(const std::string& hook_name) {
+  DeliveryDraft draft;
+  draft.hook_name = hook_name;
+  draft.webhook_id = core::GenerateWebhookId();
+  draft.method = "POST";
+  draft.url = "https://example.com/recv";
+  draft.headers = {{"Content-Type", "application/json"}, {"X-Run", "abc"}};
+  draft.body = std::string("{\"run_id\": \"abc\"}\0tail", 23);
+  draft.timeout_seconds = 7.5;
+  draft.max_attempts = 3;
+  draft.undefined_names = {"run.summary.missing"};
+  return draft;
+}
+
+EventWrite SampleEvent(const std::string& type, int64_t timestamp_ms,
+                       const std::vector<std::string>& hook_names) {
+  EventWrite event;
+  event.type = type;
+  event.timestamp_ms = timestamp_ms;
+  event.payload = Json{{"exit_code", 0}};
+  for (const std::string& name : hook_names) event.deliveries.push_back(SampleDraft(name));
+  return event;
+}
+
+std::unique_ptr<Store> OpenOrDie(const std::string& path) {
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
+  if (!store) {
+    ADD_FAILURE() << "open " << path << ": " << store.error().message;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+RunRecord CreateRunWithDeliveries(Store& store, const std::string& id, int64_t timestamp_ms,
+                                  const std::vector<std::string>& hook_names) {
+  RunRecord run = SampleRun(id);
+  EventWrite event = SampleEvent("created", timestamp_ms, hook_names);
+  Status status = store.CreateRun(run, {}, &event);
+  EXPECT_TRUE(status) << Describe(status);
+  return run;
+}
+
+void StoreTest::SetUp() {
+  store_ = OpenOrDie(DatabasePath());
+  ASSERT_NE(store_, nullptr);
+}
+
+std::string StoreTest::DatabasePath() const {
+  return GetParam() == "memory" ? ":memory:" : (directory_.path() / "runhook.db").string();
+}
+
+}  // namespace runhook::store::testing

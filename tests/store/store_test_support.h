@@ -1,0 +1,61 @@
+// Builders and fixtures shared by the store tests: sample runs, hooks, events and deliveries,
+// and a temporary directory removed at the end of each test.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "store/sqlite_store.h"
+#include "store/store.h"
+
+namespace runhook::store::testing {
+
+// A fresh directory under the system temp directory; removed with everything in it.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory();
+  ~TemporaryDirectory();
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+RunKey SampleKey(const std::string& id = "abc12345");
+// A run with every field set to a non-default value.
+RunRecord SampleRun(const std::string& id = "abc12345");
+HookSpec SampleHook(const std::string& name = "notify");
+DeliveryDraft SampleDraft(const std::string& hook_name = "notify");
+// An event of `type` at `timestamp_ms` with one draft per hook name given.
+EventWrite SampleEvent(const std::string& type, int64_t timestamp_ms,
+                       const std::vector<std::string>& hook_names);
+
+// Opens a store or fails the test.
+std::unique_ptr<Store> OpenOrDie(const std::string& path);
+
+// Creates a run with one event carrying one delivery per hook name; returns the run.
+RunRecord CreateRunWithDeliveries(Store& store, const std::string& id, int64_t timestamp_ms,
+                                  const std::vector<std::string>& hook_names);
+
+// A store test that runs once on ":memory:" and once on a file in a temporary directory.
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override;
+  std::string DatabasePath() const;
+
+  TemporaryDirectory directory_;
+  std::unique_ptr<Store> store_;
+};
+
+// Prints the error of a failed Result in test output.
+template <typename T>
+std::string Describe(const Result<T>& result) {
+  return result ? "ok" : result.error().message;
+}
+
+}  // namespace runhook::store::testing

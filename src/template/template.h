@@ -6,6 +6,8 @@
 // iterations and recursion are capped.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -25,6 +27,10 @@ class TemplateError : public std::runtime_error {
  public:
   TemplateError(std::string type, std::string message, std::string template_name, int line,
                 int column);
+  // A message in two parts: what() reads "head at line L, column C: detail" and message() reads
+  // "head: detail". Used for syntax errors ("unexpected '}'", "expected an expression").
+  TemplateError(std::string type, std::string head, std::string detail, std::string template_name,
+                int line, int column);
   const std::string& type() const { return type_; }
   const std::string& message() const { return message_; }  // without the location
   const std::string& template_name() const { return template_name_; }
@@ -34,6 +40,17 @@ class TemplateError : public std::runtime_error {
  private:
   std::string type_, message_, template_name_;
   int line_, column_;
+};
+
+// Caps that keep a render bounded. Exceeding one raises TemplateError of type "SecurityError"
+// (or "OverflowError" for range(), as Jinja2's sandbox does).
+struct RenderLimits {
+  size_t max_output_bytes = 4 << 20;       // rendered text, including captured blocks
+  size_t max_loop_iterations = 1'000'000;  // total for one render, over all loops
+  int max_recursion_depth = 64;            // nested macro/caller calls and recursive loops
+  size_t max_range_length = 100'000;       // items one range() may produce (Jinja2's MAX_RANGE)
+  size_t max_string_bytes = 1 << 20;       // one string or list built by '*', '~', '+', filters
+  int64_t max_power_exponent = 10'000;     // |b| in a ** b
 };
 
 struct RenderResult {
@@ -47,13 +64,24 @@ namespace detail {
 struct CompiledTemplate;
 }
 
+// Jinja2 Environment options that change how the source is read. Defaults are Jinja2's.
+struct CompileOptions {
+  bool trim_blocks = false;            // drop the first newline after a block tag
+  bool lstrip_blocks = false;          // strip spaces and tabs before a block tag on its line
+  bool keep_trailing_newline = false;  // keep a single newline at the end of the source
+};
+
 class Template {
  public:
-  // Throws TemplateError (type "TemplateSyntaxError") with line and column.
+  // Throws TemplateError (type "TemplateSyntaxError", or "TemplateAssertionError" for an unknown
+  // filter or test) with line and column.
   static Template Compile(std::string_view source, std::string_view name = "<template>");
+  static Template Compile(std::string_view source, std::string_view name,
+                          const CompileOptions& options);
 
   // Renders with `context` as the top-level variables (a JSON object). Throws TemplateError.
   RenderResult Render(const Json& context, UndefinedMode mode = UndefinedMode::kDefault) const;
+  RenderResult Render(const Json& context, UndefinedMode mode, const RenderLimits& limits) const;
 
   const std::string& name() const;
 

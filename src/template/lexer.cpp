@@ -1,0 +1,546 @@
+// Jinja2-compatible tokenizer. See lexer.h for the contract.
+#include "template/lexer.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "template/unicode.h"
+
+namespace runhook::templating {
+namespace {
+
+bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+bool IsNameChar(char c) { return IsNameStart(c) || IsDigit(c); }
+
+// Newlines as Jinja2 sees them: "\r\n", "\r" and "\n" all become "\n"; one trailing newline is
+// dropped unless asked to keep it.
+std::string NormalizeNewlines(std::string_view source, bool keep_trailing_newline) {
+  std::string out;
+  out.reserve(source.size());
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (source[i] == '\r') {
+      out += '\n';
+      if (i + 1 < source.size() && source[i + 1] == '\n') ++i;
+    } else {
+      out += source[i];
+    }
+  }
+  if (!keep_trailing_newline && !out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+class Lexer {
+ public:
+  Lexer(std::string_view source, std::string_view name, const LexerOptions& options)
+      : source_(NormalizeNewlines(source, options.keep_trailing_newline)),
+        name_(name),
+        options_(options) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < source_.size(); ++i) {
+      if (source_[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
+
+  std::vector<Token> Run() {
+    size_t position = 0;
+    const size_t size = source_.size();
+    while (position < size) {
+      size_t start = FindTagStart(position);
+      if (start == std::string::npos) {
+        EmitData(position, size);
+        break;
+      }
+      char kind = source_[start + 1];
+      char modifier = start + 2 < size ? source_[start + 2] : '\0';
+      size_t data_end = start;
+      if (modifier == '-') {
+        while (data_end > position && IsStripSpace(data_end - 1)) --data_end;
+      } else if (kind != '{' && options_.lstrip_blocks && modifier != '+') {
+        size_t line_begin = data_end;
+        while (line_begin > position &&
+               (source_[line_begin - 1] == ' ' || source_[line_begin - 1] == '\t')) {
+          --line_begin;
+        }
+        bool at_line_start = line_begin > position
+                                 ? source_[line_begin - 1] == '\n'
+                                 : (position == 0 || source_[position - 1] == '\n');
+        if (at_line_start) data_end = line_begin;
+      }
+      EmitData(position, data_end);
+      size_t inner = start + 2 + ((modifier == '-' || modifier == '+') ? 1 : 0);
+      if (kind == '#') {
+        position = SkipComment(start, inner);
+      } else if (kind == '%' && TryRaw(start, inner, &position)) {
+        // raw block emitted as data
+      } else {
+        position = LexTag(start, inner, kind == '{');
+      }
+    }
+    Token end;
+    end.kind = TokenKind::kEnd;
+    end.location = LocationAt(size);
+    tokens_.push_back(std::move(end));
+    return std::move(tokens_);
+  }
+
+ private:
+  bool IsStripSpace(size_t index) const { return IsAsciiSpace(source_[index]); }
+
+  size_t FindTagStart(size_t from) const {
+    while (true) {
+      size_t brace = source_.find('{', from);
+      if (brace == std::string::npos || brace + 1 >= source_.size()) return std::string::npos;
+      char next = source_[brace + 1];
+      if (next == '{' || next == '%' || next == '#') return brace;
+      from = brace + 1;
+    }
+  }
+
+  // Tokens are located in increasing order, so the column is counted on from the last one.
+  SourceLocation LocationAt(size_t offset) const {
+    if (offset >= cached_offset_ && cached_line_ + 1 < line_starts_.size() + 1 &&
+        (cached_line_ + 1 >= line_starts_.size() || offset < line_starts_[cached_line_ + 1])) {
+      int column = cached_column_;
+      for (size_t i = cached_offset_; i < offset && i < source_.size(); ++i) {
+        if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column;
+      }
+      cached_offset_ = offset;
+      cached_column_ = column;
+      return {static_cast<int>(cached_line_) + 1, column};
+    }
+    size_t low = 0, high = line_starts_.size();
+    while (high - low > 1) {
+      size_t middle = (low + high) / 2;
+      if (line_starts_[middle] <= offset) {
+        low = middle;
+      } else {
+        high = middle;
+      }
+    }
+    int column = 1;
+    for (size_t i = line_starts_[low]; i < offset && i < source_.size(); ++i) {
+      if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column;
+    }
+    cached_offset_ = offset;
+    cached_line_ = low;
+    cached_column_ = column;
+    return {static_cast<int>(low) + 1, column};
+  }
+
+  [[noreturn]] void Fail(size_t offset, const std::string& message) const {
+    SourceLocation location = LocationAt(offset);
+    throw TemplateError("TemplateSyntaxError", message, std::string(name_), location.line,
+                        location.column);
+  }
+
+  void EmitData(size_t begin, size_t end) {
+    if (end <= begin) return;
+    Token token;
+    token.kind = TokenKind::kData;
+    token.text = source_.substr(begin, end - begin);
+    token.location = LocationAt(begin);
+    tokens_.push_back(std::move(token));
+  }
+
+  void Emit(TokenKind kind, size_t offset, std::string text = {}) {
+    Token token;
+    token.kind = kind;
+    token.text = std::move(text);
+    token.location = LocationAt(offset);
+    tokens_.push_back(std::move(token));
+  }
+
+  // After a closing delimiter at `after`: '-' strips all whitespace, '+' keeps everything,
+  // otherwise trim_blocks drops one newline.
+  size_t AfterTagEnd(size_t after, char modifier) const {
+    if (modifier == '-') {
+      while (after < source_.size() && IsStripSpace(after)) ++after;
+    } else if (modifier != '+' && options_.trim_blocks && after < source_.size() &&
+               source_[after] == '\n') {
+      ++after;
+    }
+    return after;
+  }
+
+  size_t SkipComment(size_t start, size_t inner) {
+    size_t close = source_.find("#}", inner);
+    if (close == std::string::npos) Fail(start, "Missing end of comment tag");
+    char modifier = close > inner && (source_[close - 1] == '-' || source_[close - 1] == '+')
+                        ? source_[close - 1]
+                        : '\0';
+    return AfterTagEnd(close + 2, modifier);
+  }
+
+  // Matches "\s*word\s*" then "-%}", "+%}" or "%}" at `at`; returns the offset after the
+  // delimiter (whitespace control applied) or npos.
+  size_t MatchWordTag(size_t at, std::string_view word) const {
+    while (at < source_.size() && IsAsciiSpace(source_[at])) ++at;
+    if (source_.compare(at, word.size(), word) != 0) return std::string::npos;
+    at += word.size();
+    if (at < source_.size() && IsNameChar(source_[at])) return std::string::npos;
+    while (at < source_.size() && IsAsciiSpace(source_[at])) ++at;
+    char modifier = '\0';
+    if (at < source_.size() && (source_[at] == '-' || source_[at] == '+')) modifier = source_[at++];
+    if (source_.compare(at, 2, "%}") != 0) return std::string::npos;
+    return AfterTagEnd(at + 2, modifier);
+  }
+
+  bool TryRaw(size_t start, size_t inner, size_t* position) {
+    size_t body = MatchWordTag(inner, "raw");
+    if (body == std::string::npos) return false;
+    size_t search = body;
+    while (true) {
+      size_t open = source_.find("{%", search);
+      if (open == std::string::npos) Fail(start, "Missing end of raw directive");
+      size_t tag_inner = open + 2;
+      char modifier = tag_inner < source_.size() ? source_[tag_inner] : '\0';
+      if (modifier == '-' || modifier == '+') ++tag_inner;
+      size_t after = MatchWordTag(tag_inner, "endraw");
+      if (after == std::string::npos) {
+        search = open + 2;
+        continue;
+      }
+      size_t data_end = open;
+      if (modifier == '-') {
+        while (data_end > body && IsStripSpace(data_end - 1)) --data_end;
+      }
+      EmitData(body, data_end);
+      *position = after;
+      return true;
+    }
+  }
+
+  // Lexes the inside of {{ ... }} or {% ... %} from `inner`; returns the offset after the tag.
+  size_t LexTag(size_t start, size_t inner, bool is_variable) {
+    Emit(is_variable ? TokenKind::kVariableBegin : TokenKind::kBlockBegin, start);
+    std::string balance;  // expected closing brackets
+    size_t at = inner;
+    const size_t size = source_.size();
+    while (true) {
+      while (at < size && IsAsciiSpace(source_[at])) ++at;
+      if (at >= size) return at;  // the parser reports the missing end
+      if (balance.empty()) {
+        size_t end = TryTagEnd(at, is_variable);
+        if (end != std::string::npos) return end;
+      }
+      char c = source_[at];
+      if (IsDigit(c)) {
+        at = LexNumber(at);
+      } else if (IsNameStart(c)) {
+        size_t begin = at;
+        while (at < size && IsNameChar(source_[at])) ++at;
+        Emit(TokenKind::kName, begin, source_.substr(begin, at - begin));
+      } else if (c == '\'' || c == '"') {
+        at = LexString(at);
+      } else {
+        at = LexOperator(at, &balance);
+      }
+    }
+  }
+
+  size_t TryTagEnd(size_t at, bool is_variable) {
+    const char* close = is_variable ? "}}" : "%}";
+    char modifier = '\0';
+    size_t delimiter = at;
+    if ((source_[at] == '-' || (!is_variable && source_[at] == '+')) &&
+        source_.compare(at + 1, 2, close) == 0) {
+      modifier = source_[at];
+      delimiter = at + 1;
+    } else if (source_.compare(at, 2, close) != 0) {
+      return std::string::npos;
+    }
+    Emit(is_variable ? TokenKind::kVariableEnd : TokenKind::kBlockEnd, at);
+    if (is_variable) {
+      size_t after = delimiter + 2;
+      if (modifier == '-') {
+        while (after < source_.size() && IsStripSpace(after)) ++after;
+      }
+      return after;
+    }
+    return AfterTagEnd(delimiter + 2, modifier);
+  }
+
+  // Digits with optional '_' separators between them; returns the end offset.
+  size_t ScanDigits(size_t at, bool (*is_digit)(char)) const {
+    if (at >= source_.size() || !is_digit(source_[at])) return at;
+    ++at;
+    while (at < source_.size()) {
+      if (is_digit(source_[at])) {
+        ++at;
+      } else if (source_[at] == '_' && at + 1 < source_.size() && is_digit(source_[at + 1])) {
+        at += 2;
+      } else {
+        break;
+      }
+    }
+    return at;
+  }
+
+  static std::string WithoutUnderscores(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      if (c != '_') out += c;
+    }
+    return out;
+  }
+
+  size_t LexNumber(size_t begin) {
+    const size_t size = source_.size();
+    auto is_decimal = [](char c) { return c >= '0' && c <= '9'; };
+    // Float: digits ( '.' digits )? exponent | digits '.' digits; not right after a '.'.
+    if (begin == 0 || source_[begin - 1] != '.') {
+      size_t at = ScanDigits(begin, is_decimal);
+      size_t fraction_end = at;
+      bool has_fraction = false;
+      if (at < size && source_[at] == '.' && at + 1 < size && IsDigit(source_[at + 1])) {
+        fraction_end = ScanDigits(at + 1, is_decimal);
+        has_fraction = true;
+      }
+      size_t exponent_end = std::string::npos;
+      if (fraction_end < size && (source_[fraction_end] == 'e' || source_[fraction_end] == 'E')) {
+        size_t digits = fraction_end + 1;
+        if (digits < size && (source_[digits] == '+' || source_[digits] == '-')) ++digits;
+        if (digits < size && IsDigit(source_[digits]))
+          exponent_end = ScanDigits(digits, is_decimal);
+      }
+      size_t end =
+          exponent_end != std::string::npos ? exponent_end : (has_fraction ? fraction_end : 0);
+      if (end != 0) {
+        std::string text = WithoutUnderscores(std::string_view(source_).substr(begin, end - begin));
+        Token token;
+        token.kind = TokenKind::kFloat;
+        token.text = text;
+        token.floating = std::strtod(text.c_str(), nullptr);
+        token.location = LocationAt(begin);
+        tokens_.push_back(std::move(token));
+        return end;
+      }
+    }
+    int base = 10;
+    size_t at = begin;
+    size_t end;
+    char prefix = begin + 1 < size ? static_cast<char>(source_[begin + 1] | 0x20) : '\0';
+    auto scan_prefixed = [&](bool (*is_digit)(char)) {
+      size_t pos = begin + 2;
+      if (pos < size && source_[pos] == '_') ++pos;
+      return ScanDigits(pos, is_digit);
+    };
+    if (source_[begin] == '0' && prefix == 'b') {
+      base = 2;
+      end = scan_prefixed([](char c) { return c == '0' || c == '1'; });
+    } else if (source_[begin] == '0' && prefix == 'o') {
+      base = 8;
+      end = scan_prefixed([](char c) { return c >= '0' && c <= '7'; });
+    } else if (source_[begin] == '0' && prefix == 'x') {
+      base = 16;
+      end = scan_prefixed([](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      });
+    } else if (source_[begin] == '0') {
+      end = begin + 1;
+      while (end + 1 < size &&
+             (source_[end] == '0' || (source_[end] == '_' && source_[end + 1] == '0'))) {
+        end += source_[end] == '0' ? 1 : 2;
+      }
+      if (end < size && source_[end] == '0') ++end;
+    } else {
+      end = ScanDigits(begin, is_decimal);
+    }
+    if (base != 10 && end == begin + 2) {
+      base = 10;  // "0x" with no digits: the 0 alone, then a name
+      end = begin + 1;
+    }
+    std::string digits = WithoutUnderscores(std::string_view(source_).substr(
+        at + (base != 10 ? 2 : 0), end - at - (base != 10 ? 2 : 0)));
+    errno = 0;
+    char* parse_end = nullptr;
+    unsigned long long value = std::strtoull(digits.c_str(), &parse_end, base);
+    if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
+      Fail(begin, "integer literal too large for a 64-bit integer");
+    }
+    Token token;
+    token.kind = TokenKind::kInteger;
+    token.text = source_.substr(begin, end - begin);
+    token.integer = static_cast<int64_t>(value);
+    token.location = LocationAt(begin);
+    tokens_.push_back(std::move(token));
+    return end;
+  }
+
+  static int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  size_t LexString(size_t begin) {
+    const char quote = source_[begin];
+    const size_t size = source_.size();
+    std::string value;
+    size_t at = begin + 1;
+    while (true) {
+      if (at >= size) Fail(begin, "unexpected end of string");
+      char c = source_[at];
+      if (c == quote) {
+        ++at;
+        break;
+      }
+      if (c != '\\') {
+        value += c;
+        ++at;
+        continue;
+      }
+      if (at + 1 >= size) Fail(begin, "unexpected end of string");
+      char escape = source_[at + 1];
+      at += 2;
+      switch (escape) {
+        case '\n':
+          break;
+        case '\\':
+          value += '\\';
+          break;
+        case '\'':
+          value += '\'';
+          break;
+        case '"':
+          value += '"';
+          break;
+        case 'a':
+          value += '\a';
+          break;
+        case 'b':
+          value += '\b';
+          break;
+        case 'f':
+          value += '\f';
+          break;
+        case 'n':
+          value += '\n';
+          break;
+        case 'r':
+          value += '\r';
+          break;
+        case 't':
+          value += '\t';
+          break;
+        case 'v':
+          value += '\v';
+          break;
+        case 'x':
+        case 'u':
+        case 'U': {
+          int digits = escape == 'x' ? 2 : (escape == 'u' ? 4 : 8);
+          uint32_t code = 0;
+          for (int i = 0; i < digits; ++i) {
+            int hex = at + i < size ? HexValue(source_[at + i]) : -1;
+            if (hex < 0) Fail(begin, std::string("truncated \\") + escape + " escape in string");
+            code = code * 16 + static_cast<uint32_t>(hex);
+          }
+          if (code > 0x10FFFF) Fail(begin, "illegal Unicode character in string");
+          at += static_cast<size_t>(digits);
+          AppendUtf8(code, &value);
+          break;
+        }
+        default:
+          if (escape >= '0' && escape <= '7') {
+            uint32_t code = static_cast<uint32_t>(escape - '0');
+            for (int i = 0; i < 2 && at < size && source_[at] >= '0' && source_[at] <= '7'; ++i) {
+              code = code * 8 + static_cast<uint32_t>(source_[at++] - '0');
+            }
+            AppendUtf8(code, &value);
+          } else {
+            value += '\\';
+            value += escape;
+          }
+      }
+    }
+    Token token;
+    token.kind = TokenKind::kString;
+    token.text = std::move(value);
+    token.location = LocationAt(begin);
+    tokens_.push_back(std::move(token));
+    return at;
+  }
+
+  size_t LexOperator(size_t at, std::string* balance) {
+    static const char* kTwoCharacter[] = {"//", "**", "==", "!=", ">=", "<="};
+    for (const char* spelling : kTwoCharacter) {
+      if (source_.compare(at, 2, spelling) == 0) {
+        Emit(TokenKind::kOperator, at, spelling);
+        return at + 2;
+      }
+    }
+    char c = source_[at];
+    static const std::string kSingle = "+-/*%~[](){}><=.:|,;";
+    if (kSingle.find(c) == std::string::npos) {
+      std::string shown = c == '\'' ? "\"'\"" : "'" + std::string(1, c) + "'";
+      if (static_cast<unsigned char>(c) >= 0x80) shown = "'" + DecodeOne(source_, at) + "'";
+      Fail(at, "unexpected char " + shown + " at " + std::to_string(at));
+    }
+    if (c == '(' || c == '[' || c == '{') {
+      balance->push_back(c == '(' ? ')' : (c == '[' ? ']' : '}'));
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (balance->empty()) Fail(at, std::string("unexpected '") + c + "'");
+      if (balance->back() != c) {
+        Fail(at, std::string("unexpected '") + c + "', expected '" + balance->back() + "'");
+      }
+      balance->pop_back();
+    }
+    Emit(TokenKind::kOperator, at, std::string(1, c));
+    return at + 1;
+  }
+
+  std::string source_;
+  std::string_view name_;
+  LexerOptions options_;
+  std::vector<size_t> line_starts_;
+  std::vector<Token> tokens_;
+  mutable size_t cached_offset_ = 0;  // last located offset, its line index and column
+  mutable size_t cached_line_ = 0;
+  mutable int cached_column_ = 1;
+};
+
+}  // namespace
+
+std::string DescribeToken(const Token& token) {
+  switch (token.kind) {
+    case TokenKind::kData:
+      return "template data / text";
+    case TokenKind::kVariableBegin:
+      return "begin of print statement";
+    case TokenKind::kVariableEnd:
+      return "end of print statement";
+    case TokenKind::kBlockBegin:
+      return "begin of statement block";
+    case TokenKind::kBlockEnd:
+      return "end of statement block";
+    case TokenKind::kName:
+      return token.text;
+    case TokenKind::kString:
+      return "string";
+    case TokenKind::kInteger:
+      return "integer";
+    case TokenKind::kFloat:
+      return "float";
+    case TokenKind::kOperator:
+      return token.text;
+    case TokenKind::kEnd:
+      return "end of template";
+  }
+  return "token";
+}
+
+std::vector<Token> Tokenize(std::string_view source, std::string_view template_name,
+                            const LexerOptions& options) {
+  return Lexer(source, template_name, options).Run();
+}
+
+}  // namespace runhook::templating

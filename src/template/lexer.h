@@ -1,0 +1,26 @@
+// Splits template source into tokens, as Jinja2's lexer does: newlines normalised to "\n", one
+// trailing newline dropped (unless keep_trailing_newline), comments dropped, {% raw %} bodies
+// passed as data, and whitespace control ({%- -%}, {{- -}}, {#- -#}, trim_blocks,
+// lstrip_blocks, {%+ and +%}) applied to the neighbouring data.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "template/token.h"
+
+namespace runhook::templating {
+
+struct LexerOptions {
+  bool trim_blocks = false;
+  bool lstrip_blocks = false;
+  bool keep_trailing_newline = false;
+};
+
+// Returns the tokens, ending with one kEnd token. Throws TemplateError ("TemplateSyntaxError")
+// at the offending position for an unknown character, an unterminated string, comment or raw
+// block, or an unbalanced bracket.
+std::vector<Token> Tokenize(std::string_view source, std::string_view template_name,
+                            const LexerOptions& options);
+
+}  // namespace runhook::templating

@@ -1,0 +1,492 @@
+// Statement rendering, scopes and output. Expression evaluation is in evaluator.cpp and
+// attribute/item access in access.cpp. See renderer.h.
+#include "template/renderer.h"
+
+#include "template/callables.h"
+#include "template/errors.h"
+#include "template/printing.h"
+
+namespace runhook::templating {
+
+// Pushes a fresh frame for its lifetime.
+class ScopeGuard {
+ public:
+  explicit ScopeGuard(Renderer& renderer) : renderer_(renderer) {
+    renderer_.scopes_.push_back(std::make_shared<Frame>());
+  }
+  ~ScopeGuard() { renderer_.scopes_.pop_back(); }
+  ScopeGuard(const ScopeGuard&) = delete;
+  ScopeGuard& operator=(const ScopeGuard&) = delete;
+
+ private:
+  Renderer& renderer_;
+};
+
+Renderer::Renderer(const detail::CompiledTemplate& compiled, const Json& context,
+                   UndefinedMode mode, const RenderLimits& limits)
+    : compiled_(compiled), context_(context), mode_(mode), limits_(limits), output_(nullptr) {
+  operator_limits_.max_bytes = limits.max_string_bytes;
+  operator_limits_.max_power_exponent = limits.max_power_exponent;
+}
+
+RenderResult Renderer::Run() {
+  if (!context_.is_object() && !context_.is_null()) {
+    throw TemplateError("TypeError", "the render context must be a JSON object", compiled_.name, 0,
+                        0);
+  }
+  scopes_.push_back(std::make_shared<Frame>());
+  RenderResult result;
+  output_ = &result.output;
+  RenderBody(compiled_.parsed.body);
+  result.undefined_names = std::move(undefined_names_);
+  return result;
+}
+
+void Renderer::Fail(const std::string& type, const std::string& message,
+                    SourceLocation location) const {
+  throw TemplateError(type, message, compiled_.name, location.line, location.column);
+}
+
+void Renderer::RequireDefined(const Value& value) {
+  if (!value.is_undefined()) return;
+  ThrowEval(value.as_undefined().hint.rfind("access to attribute", 0) == 0 ? "SecurityError"
+                                                                           : "UndefinedError",
+            value.as_undefined().hint);
+}
+
+void Renderer::UseUndefined(const Value& value) {
+  if (!value.is_undefined()) return;
+  if (mode_ == UndefinedMode::kStrict && !value.as_undefined().lenient) RequireDefined(value);
+  const std::string& path = value.as_undefined().path;
+  if (path.empty()) return;
+  for (const std::string& seen : undefined_names_) {
+    if (seen == path) return;
+  }
+  undefined_names_.push_back(path);
+}
+
+void Renderer::CountIterations(size_t count) {
+  iterations_ += count;
+  if (iterations_ > limits_.max_loop_iterations) {
+    ThrowEval("SecurityError", "the template exceeded the sandbox limit of " +
+                                   std::to_string(limits_.max_loop_iterations) +
+                                   " loop iterations");
+  }
+}
+
+void Renderer::Write(std::string_view text) {
+  output_bytes_ += text.size();
+  if (output_bytes_ > limits_.max_output_bytes) {
+    ThrowEval("SecurityError", "the output exceeded the sandbox limit of " +
+                                   std::to_string(limits_.max_output_bytes) + " bytes");
+  }
+  output_->append(text);
+}
+
+void Renderer::WriteValue(const Value& value) {
+  if (value.is_string()) {
+    Write(value.as_string());
+    return;
+  }
+  UseUndefined(value);
+  std::string text;
+  AppendStr(value, &text);
+  Write(text);
+}
+
+std::string Renderer::ToText(const Value& value) {
+  UseUndefined(value);
+  return Str(value);
+}
+
+bool Renderer::IsTruthy(const Value& value) {
+  UseUndefined(value);
+  return Truthy(value);
+}
+
+std::string Renderer::Capture(const StatementList& body) {
+  std::string captured;
+  std::string* saved = output_;
+  output_ = &captured;
+  try {
+    RenderBody(body);
+  } catch (...) {
+    output_ = saved;
+    throw;
+  }
+  output_ = saved;
+  return captured;
+}
+
+void Renderer::SetLocal(const std::string& name, Value value) {
+  Frame& frame = *scopes_.back();
+  for (auto& entry : frame) {
+    if (entry.first == name) {
+      entry.second = std::move(value);
+      return;
+    }
+  }
+  frame.emplace_back(name, std::move(value));
+}
+
+bool Renderer::Lookup(std::string_view name, Value* found) const {
+  for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+    for (const auto& entry : **scope) {
+      if (entry.first == name) {
+        *found = entry.second;
+        return true;
+      }
+    }
+  }
+  if (context_.is_object()) {
+    auto it = context_.find(name);
+    if (it != context_.end()) {
+      *found = Value::FromJson(*it);
+      return true;
+    }
+  }
+  return FindGlobal(name, found);
+}
+
+std::vector<std::weak_ptr<Frame>> Renderer::CaptureScopes() const {
+  return std::vector<std::weak_ptr<Frame>>(scopes_.begin(), scopes_.end());
+}
+
+Renderer::Flow Renderer::RenderBody(const StatementList& body) {
+  for (const StatementPtr& statement : body) {
+    Flow flow = RenderStatement(*statement);
+    if (flow != Flow::kNormal) return flow;
+  }
+  return Flow::kNormal;
+}
+
+Renderer::Flow Renderer::RenderStatement(const Statement& statement) {
+  try {
+    switch (statement.kind) {
+      case StatementKind::kData:
+        Write(statement.text);
+        break;
+      case StatementKind::kPrint: {
+        Value value = Evaluate(*statement.expression);
+        try {
+          WriteValue(value);
+        } catch (const EvalError& error) {
+          Fail(error.type, error.message, statement.expression->location);
+        }
+        break;
+      }
+      case StatementKind::kIf:
+        return RenderIf(statement);
+      case StatementKind::kFor: {
+        Value iterable = Evaluate(*statement.expression);
+        RenderFor(statement, iterable, 0);
+        break;
+      }
+      case StatementKind::kSet:
+        RenderSet(statement);
+        break;
+      case StatementKind::kSetBlock:
+        RenderSetBlock(statement);
+        break;
+      case StatementKind::kMacro:
+        RenderMacroDefinition(statement);
+        break;
+      case StatementKind::kCallBlock:
+        RenderCallBlock(statement);
+        break;
+      case StatementKind::kFilterBlock:
+        RenderFilterBlock(statement);
+        break;
+      case StatementKind::kWith:
+        return RenderWith(statement);
+      case StatementKind::kBlock: {
+        ScopeGuard scope(*this);
+        return RenderBody(statement.bodies[0]);
+      }
+      case StatementKind::kBreak:
+        return Flow::kBreak;
+      case StatementKind::kContinue:
+        return Flow::kContinue;
+    }
+  } catch (const EvalError& error) {
+    Fail(error.type, error.message, statement.location);
+  }
+  return Flow::kNormal;
+}
+
+Renderer::Flow Renderer::RenderIf(const Statement& statement) {
+  for (size_t i = 0; i < statement.conditions.size(); ++i) {
+    if (IsTruthy(Evaluate(*statement.conditions[i]))) return RenderBody(statement.bodies[i]);
+  }
+  if (statement.bodies.size() > statement.conditions.size())
+    return RenderBody(statement.bodies.back());
+  return Flow::kNormal;
+}
+
+ValueList Renderer::Iterate(const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::kList:
+    case Value::Kind::kTuple:
+      return value.SequenceItems();
+    case Value::Kind::kDict: {
+      ValueList keys;
+      for (auto& entry : value.DictItems()) keys.push_back(std::move(entry.first));
+      return keys;
+    }
+    case Value::Kind::kString: {
+      ValueList characters;
+      std::string_view text = value.as_string();
+      size_t offset = 0;
+      while (offset < text.size()) {
+        size_t begin = offset;
+        ++offset;
+        while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
+          ++offset;
+        }
+        characters.push_back(Value::String(std::string(text.substr(begin, offset - begin))));
+      }
+      return characters;
+    }
+    case Value::Kind::kUndefined:
+      UseUndefined(value);
+      return {};
+    case Value::Kind::kNamespace: {
+      ValueList keys;
+      for (const auto& entry : value.as_namespace().attributes) keys.push_back(entry.first);
+      return keys;
+    }
+    default:
+      ThrowEval("TypeError", "'" + std::string(TypeName(value)) + "' object is not iterable");
+  }
+}
+
+void Renderer::RenderFor(const Statement& statement, const Value& iterable, int depth) {
+  ValueList items = Iterate(iterable);
+  if (statement.condition) {
+    ValueList kept;
+    for (Value& item : items) {
+      CountIterations(1);
+      ScopeGuard scope(*this);
+      Assign(*statement.target, item);
+      if (IsTruthy(Evaluate(*statement.condition))) kept.push_back(std::move(item));
+    }
+    items = std::move(kept);
+  }
+  if (items.empty()) {
+    if (!statement.bodies[1].empty()) {
+      ScopeGuard scope(*this);
+      RenderBody(statement.bodies[1]);
+    }
+    return;
+  }
+  auto loop = std::make_shared<LoopData>();
+  loop->items = std::make_shared<const ValueList>(std::move(items));
+  loop->depth0 = depth;
+  if (statement.recursive) loop->recurse = std::make_shared<LoopRecursion>(statement, depth);
+  Value loop_value = Value::FromLoop(loop);
+  const ValueList& all = *loop->items;
+  for (size_t i = 0; i < all.size(); ++i) {
+    CountIterations(1);
+    loop->index0 = i;
+    ScopeGuard scope(*this);
+    SetLocal("loop", loop_value);
+    Assign(*statement.target, all[i]);
+    if (RenderBody(statement.bodies[0]) == Flow::kBreak) break;
+  }
+}
+
+Value Renderer::RenderLoopRecursion(const Statement& loop, const Value& iterable, int depth) {
+  if (++depth_ > limits_.max_recursion_depth) {
+    --depth_;
+    ThrowEval("SecurityError", "the template exceeded the sandbox limit of " +
+                                   std::to_string(limits_.max_recursion_depth) + " nested calls");
+  }
+  std::string captured;
+  std::string* saved = output_;
+  output_ = &captured;
+  try {
+    RenderFor(loop, iterable, depth);
+  } catch (...) {
+    output_ = saved;
+    --depth_;
+    throw;
+  }
+  output_ = saved;
+  --depth_;
+  return Value::String(std::move(captured));
+}
+
+void Renderer::Assign(const Expression& target, const Value& value) {
+  if (target.kind == ExpressionKind::kName) {
+    SetLocal(target.name, value);
+    return;
+  }
+  if (target.kind == ExpressionKind::kTuple) {
+    if (value.is_undefined()) RequireDefined(value);
+    ValueList items = Iterate(value);
+    size_t expected = target.children.size();
+    if (items.size() < expected) {
+      ThrowEval("ValueError", "not enough values to unpack (expected " + std::to_string(expected) +
+                                  ", got " + std::to_string(items.size()) + ")");
+    }
+    if (items.size() > expected) {
+      ThrowEval("ValueError",
+                "too many values to unpack (expected " + std::to_string(expected) + ")");
+    }
+    for (size_t i = 0; i < expected; ++i) Assign(*target.children[i], items[i]);
+    return;
+  }
+  if (target.kind == ExpressionKind::kNamespaceReference) {
+    Value object;
+    if (!Lookup(target.name, &object) || object.kind() != Value::Kind::kNamespace) {
+      ThrowEval("TemplateRuntimeError", "cannot assign attribute on non-namespace object");
+    }
+    for (auto& entry : object.as_namespace().attributes) {
+      if (entry.first.as_string() == target.attribute) {
+        entry.second = value;
+        return;
+      }
+    }
+    object.as_namespace().attributes.emplace_back(Value::String(target.attribute), value);
+    return;
+  }
+  ThrowEval("TemplateRuntimeError", "cannot assign to this expression");
+}
+
+void Renderer::RenderSet(const Statement& statement) {
+  Value value = Evaluate(*statement.expression);
+  Assign(*statement.target, value);
+}
+
+void Renderer::RenderSetBlock(const Statement& statement) {
+  Value value = Value::String(Capture(statement.bodies[0]));
+  if (statement.expression) value = EvaluateFilter(*statement.expression, &value);
+  Assign(*statement.target, value);
+}
+
+void Renderer::RenderMacroDefinition(const Statement& statement) {
+  auto macro = std::make_shared<MacroCallable>(statement, CaptureScopes(), Value());
+  SetLocal(statement.text, Value::FromCallable(std::move(macro)));
+}
+
+void Renderer::RenderCallBlock(const Statement& statement) {
+  const Expression& call = *statement.expression;
+  Value callee = Evaluate(*call.children[0]);
+  CallArguments arguments;
+  EvaluateArguments(call, &arguments);
+  auto caller = std::make_shared<MacroCallable>(statement, CaptureScopes(), Value());
+  arguments.keywords.emplace_back("caller", Value::FromCallable(std::move(caller)));
+  RequireDefined(callee);
+  WriteValue(CallValue(callee, arguments));
+}
+
+void Renderer::RenderFilterBlock(const Statement& statement) {
+  Value body = Value::String(Capture(statement.bodies[0]));
+  WriteValue(EvaluateFilter(*statement.expression, &body));
+}
+
+Renderer::Flow Renderer::RenderWith(const Statement& statement) {
+  ValueList values;
+  for (const auto& value : statement.values) values.push_back(Evaluate(*value));
+  ScopeGuard scope(*this);
+  for (size_t i = 0; i < values.size(); ++i) Assign(*statement.targets[i], values[i]);
+  return RenderBody(statement.bodies[0]);
+}
+
+Value Renderer::RenderMacro(const Statement& macro,
+                            const std::vector<std::weak_ptr<Frame>>& closure,
+                            CallArguments& arguments, const Value& caller) {
+  const std::string& name = macro.text;
+  size_t parameter_count = macro.parameters.size();
+  auto frame = std::make_shared<Frame>();
+  ValueList extra_positional;
+  for (size_t i = 0; i < arguments.positional.size(); ++i) {
+    if (i < parameter_count) {
+      frame->emplace_back(macro.parameters[i], arguments.positional[i]);
+    } else {
+      extra_positional.push_back(arguments.positional[i]);
+    }
+  }
+  if (!extra_positional.empty() && !macro.uses_varargs) {
+    ThrowEval("TypeError", "macro '" + name + "' takes not more than " +
+                               std::to_string(parameter_count) + " argument(s)");
+  }
+  DictEntries extra_keywords;
+  Value caller_value = caller;
+  bool has_caller = false;
+  for (auto& [key, value] : arguments.keywords) {
+    bool matched = false;
+    for (size_t i = 0; i < parameter_count; ++i) {
+      if (macro.parameters[i] == key) {
+        if (i < arguments.positional.size()) {
+          ThrowEval("TypeError",
+                    "macro '" + name + "' got multiple values for argument '" + key + "'");
+        }
+        frame->emplace_back(key, value);
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    if (key == "caller" && macro.uses_caller) {
+      caller_value = value;
+      has_caller = true;
+      continue;
+    }
+    if (!macro.uses_kwargs) {
+      ThrowEval("TypeError", "macro '" + name + "' takes no keyword argument '" + key + "'");
+    }
+    extra_keywords.emplace_back(Value::String(key), value);
+  }
+  // Defaults are evaluated in the macro's own frame, left to right.
+  std::vector<FramePtr> saved_scopes = std::move(scopes_);
+  scopes_.clear();
+  for (const auto& weak : closure) {
+    if (FramePtr locked = weak.lock()) scopes_.push_back(std::move(locked));
+  }
+  scopes_.push_back(frame);
+  if (++depth_ > limits_.max_recursion_depth) {
+    --depth_;
+    scopes_ = std::move(saved_scopes);
+    ThrowEval("SecurityError", "the template exceeded the sandbox limit of " +
+                                   std::to_string(limits_.max_recursion_depth) + " nested calls");
+  }
+  std::string captured;
+  std::string* saved_output = output_;
+  output_ = &captured;
+  try {
+    for (size_t i = 0; i < parameter_count; ++i) {
+      bool bound = false;
+      for (const auto& entry : *frame) {
+        if (entry.first == macro.parameters[i]) bound = true;
+      }
+      if (bound) continue;
+      if (macro.defaults[i]) {
+        frame->emplace_back(macro.parameters[i], Evaluate(*macro.defaults[i]));
+      } else {
+        frame->emplace_back(
+            macro.parameters[i],
+            Value::Undefined("", "parameter '" + macro.parameters[i] + "' was not provided"));
+      }
+    }
+    if (macro.uses_varargs)
+      frame->emplace_back("varargs", Value::Tuple(std::move(extra_positional)));
+    if (macro.uses_kwargs) frame->emplace_back("kwargs", Value::Dict(std::move(extra_keywords)));
+    if (macro.uses_caller && macro.kind == StatementKind::kMacro) {
+      frame->emplace_back(
+          "caller", has_caller ? caller_value : Value::Undefined("caller", "No caller defined"));
+    }
+    RenderBody(macro.bodies[0]);
+  } catch (...) {
+    output_ = saved_output;
+    scopes_ = std::move(saved_scopes);
+    --depth_;
+    throw;
+  }
+  output_ = saved_output;
+  scopes_ = std::move(saved_scopes);
+  --depth_;
+  return Value::String(std::move(captured));
+}
+
+}  // namespace runhook::templating

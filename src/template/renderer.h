@@ -1,0 +1,118 @@
+// Renders one compiled template against one context. A Renderer lives for a single Render call
+// and is used by one thread; the compiled tree it walks is shared and never modified.
+//
+// Scoping follows Jinja2: each for-loop iteration, macro call and with block gets a fresh frame;
+// {% if %} does not; {% set %} writes to the innermost frame, so nothing set inside a loop leaks
+// out of it. Macros see the frames that were live where they were defined.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "template/compiled_template.h"
+#include "template/operators.h"
+#include "template/template.h"
+#include "template/value.h"
+
+namespace runhook::templating {
+
+using Frame = std::vector<std::pair<std::string, Value>>;
+using FramePtr = std::shared_ptr<Frame>;
+
+class Renderer {
+ public:
+  Renderer(const detail::CompiledTemplate& compiled, const Json& context, UndefinedMode mode,
+           const RenderLimits& limits);
+  RenderResult Run();
+
+  // ---- services for filters, tests and callables ----
+  UndefinedMode mode() const { return mode_; }
+  const RenderLimits& limits() const { return limits_; }
+  const OperatorLimits& operator_limits() const { return operator_limits_; }
+
+  // An undefined value used where Jinja2's Undefined itself fails (arithmetic, calls, attribute
+  // access, ordering): throws its UndefinedError in every mode. No-op for defined values.
+  void RequireDefined(const Value& value);
+  // An undefined value printed, iterated, measured, tested for truth or compared for equality:
+  // StrictUndefined fails; the other modes record the name and go on. No-op for defined values.
+  void UseUndefined(const Value& value);
+
+  // Jinja2's environment.getattr (attribute first, then item) and getitem (item first, then
+  // attribute). `source`, when given, is the expression that produced `object`; it names the
+  // object in undefined_names ("run.summary" + ".accuracy").
+  Value GetAttribute(const Value& object, std::string_view name,
+                     const Expression* source = nullptr);
+  Value GetItem(const Value& object, const Value& key, const Expression* source = nullptr);
+  // Dotted attribute path as filters use it ("user.name", "0.x"): each part an attribute or,
+  // for digits, an integer index.
+  Value GetAttributePath(const Value& object, std::string_view dotted);
+
+  Value CallValue(const Value& callee, CallArguments& arguments);
+  Value CallFilter(std::string_view name, const Value& target, CallArguments& arguments);
+  bool CallTest(std::string_view name, const Value& target, CallArguments& arguments);
+
+  // Values a for loop or a filter iterates: list items, dict keys, string characters.
+  ValueList Iterate(const Value& value);
+  bool IsTruthy(const Value& value);
+  std::string ToText(const Value& value);  // str(value), with UseUndefined
+  void CountIterations(size_t count);      // enforces max_loop_iterations
+
+  // Macro support.
+  Value RenderMacro(const Statement& macro, const std::vector<std::weak_ptr<Frame>>& closure,
+                    CallArguments& arguments, const Value& caller);
+  std::vector<std::weak_ptr<Frame>> CaptureScopes() const;
+  Value RenderLoopRecursion(const Statement& loop, const Value& iterable, int depth);
+
+  [[noreturn]] void Fail(const std::string& type, const std::string& message,
+                         SourceLocation location) const;
+
+ private:
+  enum class Flow { kNormal, kBreak, kContinue };
+  friend class ScopeGuard;
+
+  Flow RenderBody(const StatementList& body);
+  Flow RenderStatement(const Statement& statement);
+  void RenderFor(const Statement& statement, const Value& iterable, int depth);
+  Flow RenderIf(const Statement& statement);
+  void RenderSet(const Statement& statement);
+  void RenderSetBlock(const Statement& statement);
+  void RenderMacroDefinition(const Statement& statement);
+  void RenderCallBlock(const Statement& statement);
+  void RenderFilterBlock(const Statement& statement);
+  Flow RenderWith(const Statement& statement);
+  std::string Capture(const StatementList& body);
+  void Write(std::string_view text);
+  void WriteValue(const Value& value);
+
+  Value Evaluate(const Expression& expression);
+  Value EvaluateUnlocated(const Expression& expression);
+  Value EvaluateName(const Expression& expression);
+  Value EvaluateCompare(const Expression& expression);
+  Value EvaluateCall(const Expression& expression);
+  Value EvaluateFilter(const Expression& expression, const Value* block_target);
+  Value EvaluateTest(const Expression& expression);
+  Value EvaluateSlice(const Expression& expression);
+  Value EvaluateConcat(const Expression& expression);
+  void EvaluateArguments(const Expression& expression, CallArguments* arguments);
+  std::string PathOf(const Expression& expression) const;
+
+  void Assign(const Expression& target, const Value& value);
+  void SetLocal(const std::string& name, Value value);
+  bool Lookup(std::string_view name, Value* found) const;
+
+  const detail::CompiledTemplate& compiled_;
+  const Json& context_;
+  UndefinedMode mode_;
+  RenderLimits limits_;
+  OperatorLimits operator_limits_;
+  std::vector<FramePtr> scopes_;
+  std::string* output_;
+  size_t output_bytes_ = 0;
+  size_t iterations_ = 0;
+  int depth_ = 0;
+  std::vector<std::string> undefined_names_;
+};
+
+}  // namespace runhook::templating

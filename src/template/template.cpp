@@ -1,0 +1,42 @@
+// The front door: Compile (lex + parse) and Render. See template.h.
+#include "template/template.h"
+
+#include "template/compiled_template.h"
+#include "template/lexer.h"
+#include "template/renderer.h"
+
+namespace runhook::templating {
+
+Template::Template(std::shared_ptr<const detail::CompiledTemplate> compiled)
+    : compiled_(std::move(compiled)) {}
+
+Template Template::Compile(std::string_view source, std::string_view name) {
+  return Compile(source, name, CompileOptions{});
+}
+
+Template Template::Compile(std::string_view source, std::string_view name,
+                           const CompileOptions& options) {
+  LexerOptions lexer_options;
+  lexer_options.trim_blocks = options.trim_blocks;
+  lexer_options.lstrip_blocks = options.lstrip_blocks;
+  lexer_options.keep_trailing_newline = options.keep_trailing_newline;
+  std::vector<Token> tokens = Tokenize(source, name, lexer_options);
+  auto compiled = std::make_shared<detail::CompiledTemplate>();
+  compiled->name = std::string(name);
+  compiled->parsed = Parse(tokens, name);
+  return Template(std::move(compiled));
+}
+
+RenderResult Template::Render(const Json& context, UndefinedMode mode) const {
+  return Render(context, mode, RenderLimits{});
+}
+
+RenderResult Template::Render(const Json& context, UndefinedMode mode,
+                              const RenderLimits& limits) const {
+  Renderer renderer(*compiled_, context, mode, limits);
+  return renderer.Run();
+}
+
+const std::string& Template::name() const { return compiled_->name; }
+
+}  // namespace runhook::templating

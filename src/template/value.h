@@ -1,0 +1,165 @@
+// Value: a template-time value with Python's semantics (what Jinja2 would hold in a variable).
+//
+// Scalars are stored inline. Strings, lists and dicts that come from the render context refer
+// to the caller's Json without copying ("borrowed"; valid while the Json passed to Render lives,
+// which is the whole render). Values built while rendering own their data through shared_ptr,
+// so copying a Value is cheap. Values are not thread-safe; each render has its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/json.h"
+
+namespace runhook::templating {
+
+class Value;
+class Callable;
+struct UndefinedData;
+struct NamespaceData;
+struct LoopData;
+
+using ValueList = std::vector<Value>;
+using DictEntries = std::vector<std::pair<Value, Value>>;
+
+class Value {
+ public:
+  enum class Kind : uint8_t {
+    kUndefined,
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kList,
+    kTuple,
+    kDict,
+    kCallable,   // macro, caller, bound method, global function
+    kNamespace,  // namespace() object: attributes assignable with {% set ns.x = ... %}
+    kLoop,       // the `loop` variable of a for loop
+  };
+
+  Value() : kind_(Kind::kNone), integer_(0) {}
+  static Value None() { return Value(); }
+  static Value Boolean(bool value);
+  static Value Integer(int64_t value);
+  static Value Float(double value);
+  static Value String(std::string text, bool markup = false);
+  static Value BorrowedString(const std::string& text);  // `text` must outlive the value
+  static Value List(ValueList items);
+  static Value Tuple(ValueList items);
+  static Value Dict(DictEntries entries);   // REQUIRES: keys unique (see DictSet)
+  static Value FromJson(const Json& json);  // borrows arrays, objects and strings from `json`
+  // An undefined value. `path` is the dotted name ("run.summary.accuracy") reported in
+  // RenderResult::undefined_names; `hint` is Jinja2's message when it is used
+  // ("'dict object' has no attribute 'accuracy'").
+  static Value Undefined(std::string path, std::string hint, bool lenient = false);
+  static Value FromCallable(std::shared_ptr<const Callable> callable);
+  static Value NewNamespace();
+  static Value FromLoop(std::shared_ptr<LoopData> loop);
+
+  Kind kind() const { return kind_; }
+  bool is_undefined() const { return kind_ == Kind::kUndefined; }
+  bool is_none() const { return kind_ == Kind::kNone; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
+  bool is_int() const { return kind_ == Kind::kInt; }
+  bool is_float() const { return kind_ == Kind::kFloat; }
+  bool is_number() const {  // int, float or bool (bool is an int in Python)
+    return kind_ == Kind::kInt || kind_ == Kind::kFloat || kind_ == Kind::kBool;
+  }
+  bool is_string() const { return kind_ == Kind::kString; }
+  bool is_markup() const { return kind_ == Kind::kString && markup_; }
+  bool is_list() const { return kind_ == Kind::kList; }
+  bool is_tuple() const { return kind_ == Kind::kTuple; }
+  bool is_sequence() const { return kind_ == Kind::kList || kind_ == Kind::kTuple; }
+  bool is_dict() const { return kind_ == Kind::kDict; }
+  bool is_callable() const { return kind_ == Kind::kCallable; }
+
+  bool as_bool() const { return boolean_; }  // REQUIRES: is_bool()
+  int64_t as_int() const {                   // REQUIRES: is_int() or is_bool()
+    return kind_ == Kind::kBool ? (boolean_ ? 1 : 0) : integer_;
+  }
+  double as_double() const;                   // REQUIRES: is_number()
+  std::string_view as_string() const;         // REQUIRES: is_string()
+  const Callable& as_callable() const;        // REQUIRES: is_callable()
+  const UndefinedData& as_undefined() const;  // REQUIRES: is_undefined()
+  NamespaceData& as_namespace() const;        // REQUIRES: kind() == kNamespace
+  LoopData& as_loop() const;                  // REQUIRES: kind() == kLoop
+  Value WithMarkup(bool markup) const;        // REQUIRES: is_string()
+
+  // Lists and tuples.
+  size_t SequenceSize() const;
+  Value SequenceAt(size_t index) const;  // REQUIRES: index < SequenceSize()
+  ValueList SequenceItems() const;
+
+  // Dicts. Keys compare as Python does (1 == 1.0 == True).
+  size_t DictSize() const;
+  bool DictFind(const Value& key, Value* found) const;
+  bool DictFindString(std::string_view key, Value* found) const;
+  DictEntries DictItems() const;
+  // Inserts or replaces; only for dicts built during rendering (copies borrowed ones first).
+  void DictSet(const Value& key, Value value);
+
+  const Json* json() const { return borrowed_json_ ? json_ : nullptr; }
+
+ private:
+  Kind kind_;
+  bool markup_ = false;
+  bool borrowed_json_ = false;  // kList/kDict: json_ is valid; kString: borrowed_string_ valid
+  union {
+    bool boolean_;
+    int64_t integer_;
+    double floating_;
+    const Json* json_;
+    const std::string* borrowed_string_;
+  };
+  std::shared_ptr<const void> object_;  // owned string, ValueList, DictEntries, ... (see kind_)
+};
+
+struct UndefinedData {
+  std::string path;
+  std::string hint;
+  // Jinja2 always uses the plain Undefined for an inline if without else, whatever the mode.
+  bool lenient = false;
+};
+
+struct NamespaceData {
+  DictEntries attributes;  // string keys
+};
+
+// Arguments of a call: f(1, 2, key=3).
+struct CallArguments {
+  ValueList positional;
+  std::vector<std::pair<std::string, Value>> keywords;
+};
+
+class Renderer;
+
+// Something a template can call: a macro, `caller`, `loop.cycle`, `range`, a string method...
+// Implementations are immutable; per-render state lives in the Renderer passed to Call.
+class Callable {
+ public:
+  virtual ~Callable() = default;
+  virtual Value Call(Renderer& renderer, CallArguments& arguments) const = 0;
+  virtual std::string Repr() const = 0;  // what {{ f }} prints
+  virtual std::string_view TypeName() const { return "function"; }
+};
+
+// The `loop` object of one for loop.
+struct LoopData {
+  std::shared_ptr<const ValueList> items;
+  size_t index0 = 0;
+  int depth0 = 0;
+  std::shared_ptr<const Callable> recurse;  // set for {% for ... recursive %}
+  bool has_changed_value = false;
+  Value changed_value;
+};
+
+// Python's built-in type name: "int", "str", "dict", "list", "NoneType", ...
+std::string_view TypeName(const Value& value);
+
+}  // namespace runhook::templating

@@ -1,0 +1,98 @@
+#include "sdk/batch_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace runhook::sdk {
+namespace {
+
+void AppendDouble(double value, std::string& out) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char text[32];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  const std::string_view digits(text, result.ptr - text);
+  out += digits;
+  if (digits.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void AppendInteger(int64_t value, std::string& out) {
+  char text[24];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  out.append(text, result.ptr - text);
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  // nlohmann's dump escapes control characters and replaces invalid UTF-8 for us.
+  out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void AppendJsonValue(const MetricValue& value, std::string& out) {
+  switch (value.index()) {
+    case 0:
+      out += std::get<bool>(value) ? "true" : "false";
+      break;
+    case 1:
+      AppendInteger(std::get<int64_t>(value), out);
+      break;
+    case 2:
+      AppendDouble(std::get<double>(value), out);
+      break;
+    case 3:
+      AppendJsonString(std::get<std::string>(value), out);
+      break;
+    default:
+      out += std::get<Json>(value).dump(-1, ' ', false, Json::error_handler_t::replace);
+      break;
+  }
+}
+
+const std::string& BatchWriter::QuotedKey(const DrainedRows& drained, uint32_t key) {
+  while (quoted_keys_.size() <= key) {
+    std::string quoted;
+    AppendJsonString(drained.key_names[quoted_keys_.size()], quoted);
+    quoted += ':';
+    quoted_keys_.push_back(std::move(quoted));
+  }
+  return quoted_keys_[key];
+}
+
+void BatchWriter::Write(const std::string& batch_id, const DrainedRows& drained, size_t first_row,
+                        size_t end_row, std::string& out) {
+  out.clear();
+  latest_entry_.resize(drained.key_names.size(), kWritten);
+  out += "{\"batch_id\":";
+  AppendJsonString(batch_id, out);
+  out += ",\"rows\":[";
+  for (size_t index = first_row; index < end_row; ++index) {
+    const LoggedRow& row = drained.rows[index];
+    if (index != first_row) out += ',';
+    out += "{\"step\":";
+    AppendInteger(row.step, out);
+    out += ",\"values\":{";
+    const uint32_t end_entry = row.first_entry + row.entry_count;
+    // A merged row may hold a key twice: it is written once, where it first appeared, with
+    // the value logged last.
+    for (uint32_t entry = row.first_entry; entry < end_entry; ++entry)
+      latest_entry_[drained.entries[entry].key] = entry;
+    bool first_value = true;
+    for (uint32_t entry = row.first_entry; entry < end_entry; ++entry) {
+      const uint32_t key = drained.entries[entry].key;
+      uint32_t& latest = latest_entry_[key];
+      if (latest == kWritten) continue;
+      if (!first_value) out += ',';
+      first_value = false;
+      out += QuotedKey(drained, key);
+      AppendJsonValue(drained.entries[latest].value, out);
+      latest = kWritten;
+    }
+    out += "}}";
+  }
+  out += "]}";
+}
+
+}  // namespace runhook::sdk

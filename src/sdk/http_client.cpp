@@ -1,0 +1,159 @@
+#include "sdk/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+namespace runhook::sdk {
+namespace {
+
+constexpr std::chrono::milliseconds kConnectTimeout{2000};
+// Upper bound of one wait inside curl_multi_poll; LimitDeadline wakes it earlier.
+constexpr std::chrono::milliseconds kMaxPollWait{1000};
+
+void InitializeCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t AppendToString(char* data, size_t size, size_t count, void* user_data) {
+  static_cast<std::string*>(user_data)->append(data, size * count);
+  return size * count;
+}
+
+long MillisecondsUntil(SteadyClock::time_point deadline) {
+  auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  return std::max<long>(1, remaining.count());
+}
+
+}  // namespace
+
+std::string DescribeFailure(const HttpResponse& response) {
+  if (!response.transport_ok()) return response.error;
+  std::string detail;
+  auto parsed = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object() &&
+      parsed["error"].value("message", nlohmann::json()).is_string()) {
+    detail = parsed["error"]["message"].get<std::string>();
+  } else {
+    detail = response.body.substr(0, 200);
+  }
+  std::string text = "HTTP " + std::to_string(response.status);
+  if (!detail.empty()) text += ": " + detail;
+  return text;
+}
+
+HttpClient::HttpClient(std::string base_url, std::string api_key)
+    : base_url_(std::move(base_url)),
+      api_key_(std::move(api_key)),
+      abort_deadline_ticks_(SteadyClock::time_point::max().time_since_epoch().count()) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  InitializeCurlOnce();
+  CURL* easy = curl_easy_init();
+  easy_ = easy;
+  multi_ = curl_multi_init();
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  headers = curl_slist_append(headers, "User-Agent: runhook-sdk/" RUNHOOK_VERSION);
+  if (!api_key_.empty())
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + api_key_).c_str());
+  headers_ = headers;
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &AppendToString);
+  curl_easy_setopt(easy, CURLOPT_POST, 1L);
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+}
+
+HttpClient::~HttpClient() {
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  curl_easy_cleanup(static_cast<CURL*>(easy_));
+  curl_slist_free_all(static_cast<curl_slist*>(headers_));
+}
+
+void HttpClient::LimitDeadline(SteadyClock::time_point deadline) {
+  auto ticks = deadline.time_since_epoch().count();
+  auto current = abort_deadline_ticks_.load();
+  while (ticks < current && !abort_deadline_ticks_.compare_exchange_weak(current, ticks)) {
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
+SteadyClock::time_point HttpClient::EffectiveDeadline(SteadyClock::time_point deadline) const {
+  SteadyClock::time_point abort_at{SteadyClock::duration(abort_deadline_ticks_.load())};
+  return std::min(deadline, abort_at);
+}
+
+HttpResponse HttpClient::PostJson(std::string_view path, const std::string& json_body,
+                                  SteadyClock::time_point deadline) {
+  HttpResponse response;
+  if (SteadyClock::now() >= EffectiveDeadline(deadline)) {
+    response.error = "timed out before the request was sent";
+    return response;
+  }
+  CURL* easy = static_cast<CURL*>(easy_);
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  const std::string url = base_url_ + std::string(path);
+  const long total_ms = MillisecondsUntil(EffectiveDeadline(deadline));
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, json_body.data());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, total_ms);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   std::min<long>(total_ms, kConnectTimeout.count()));
+
+  char error_detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_detail);
+
+  curl_multi_add_handle(multi, easy);
+  CURLcode result = CURLE_OK;
+  bool done = false;
+  while (!done) {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+        result = message->data.result;
+        done = true;
+      }
+    }
+    if (done) break;
+    const auto effective = EffectiveDeadline(deadline);
+    const auto now = SteadyClock::now();
+    if (now >= effective) {
+      result = CURLE_OPERATION_TIMEDOUT;
+      break;
+    }
+    auto wait = std::min<SteadyClock::duration>(effective - now, kMaxPollWait);
+    int wait_ms = static_cast<int>(
+        std::max<long>(1, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()));
+    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+  }
+  curl_multi_remove_handle(multi, easy);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+  if (result == CURLE_OK) {
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+  } else {
+    response.status = 0;
+    response.unreachable = result == CURLE_COULDNT_CONNECT ||
+                           result == CURLE_COULDNT_RESOLVE_HOST ||
+                           result == CURLE_COULDNT_RESOLVE_PROXY;
+    if (result == CURLE_OPERATION_TIMEDOUT)
+      response.error = "timed out";
+    else
+      response.error = error_detail[0] != '\0' ? error_detail : curl_easy_strerror(result);
+  }
+  return response;
+}
+
+}  // namespace runhook::sdk

@@ -1,0 +1,140 @@
+#include "sdk/log_buffer.h"
+
+#include <cstdio>
+
+namespace runhook::sdk {
+namespace {
+
+MetricValue FromLogValue(const LogValue& value) {
+  return std::visit([](const auto& alternative) -> MetricValue { return alternative; },
+                    value.get());
+}
+
+MetricValue FromJson(const Json& value) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (value.is_number_float()) return value.get<double>();
+  if (value.is_string()) return value.get<std::string>();
+  return value;
+}
+
+}  // namespace
+
+Json ToJson(const MetricValue& value) {
+  return std::visit([](const auto& alternative) -> Json { return alternative; }, value);
+}
+
+LogBuffer::LogBuffer(size_t batch_rows) : batch_rows_(batch_rows) {
+  rows_.reserve(batch_rows);
+  entries_.reserve(batch_rows * 4);
+}
+
+LogBuffer::AppendResult LogBuffer::Append(
+    std::initializer_list<std::pair<std::string_view, LogValue>> values,
+    std::optional<int64_t> step) {
+  std::lock_guard lock(mutex_);
+  if (!BeginRow(step)) return AppendResult::kIgnored;
+  size_t position = 0;
+  for (const auto& [key, value] : values) AddEntry(InternKey(key, position++), FromLogValue(value));
+  previous_call_keys_.resize(position);
+  return EndRow();
+}
+
+LogBuffer::AppendResult LogBuffer::Append(const Json& values, std::optional<int64_t> step) {
+  std::lock_guard lock(mutex_);
+  if (!BeginRow(step)) return AppendResult::kIgnored;
+  size_t position = 0;
+  for (const auto& [key, value] : values.items())
+    AddEntry(InternKey(key, position++), FromJson(value));
+  previous_call_keys_.resize(position);
+  return EndRow();
+}
+
+bool LogBuffer::BeginRow(std::optional<int64_t> step) {
+  if (closed_) {
+    if (!warned_closed_) {
+      warned_closed_ = true;
+      std::fprintf(stderr, "runhook: warning: ignoring Log after Finish\n");
+    }
+    return false;
+  }
+  const int64_t target = step.value_or(last_step_ + 1);
+  if (target < last_step_) {
+    if (!warned_step_) {
+      warned_step_ = true;
+      std::fprintf(stderr,
+                   "runhook: warning: ignoring Log at step %lld: it is smaller than the last "
+                   "logged step %lld (steps must not decrease; this warning is shown once)\n",
+                   static_cast<long long>(target), static_cast<long long>(last_step_));
+    }
+    return false;
+  }
+  if (target == last_step_ && tail_row_pending_) return true;  // merge into the tail row
+  rows_.push_back(LoggedRow{target, static_cast<uint32_t>(entries_.size()), 0});
+  last_step_ = target;
+  tail_row_pending_ = true;
+  return true;
+}
+
+uint32_t LogBuffer::InternKey(std::string_view key, size_t position) {
+  // Fast path: a training loop logs the same keys in the same order on every call.
+  if (position < previous_call_keys_.size()) {
+    const uint32_t candidate = previous_call_keys_[position];
+    if (key_names_[candidate] == key) return candidate;
+  }
+  uint32_t id;
+  if (auto found = key_ids_.find(key); found != key_ids_.end()) {
+    id = found->second;
+  } else {
+    id = static_cast<uint32_t>(key_names_.size());
+    key_names_.emplace_back(key);
+    key_ids_.emplace(key_names_.back(), id);
+    summary_.emplace_back();
+  }
+  if (position < previous_call_keys_.size())
+    previous_call_keys_[position] = id;
+  else
+    previous_call_keys_.push_back(id);
+  return id;
+}
+
+void LogBuffer::AddEntry(uint32_t key, MetricValue value) {
+  summary_[key] = value;
+  entries_.push_back(LoggedEntry{key, std::move(value)});
+  ++rows_.back().entry_count;
+}
+
+LogBuffer::AppendResult LogBuffer::EndRow() {
+  return rows_.size() == batch_rows_ ? AppendResult::kBatchFull : AppendResult::kAppended;
+}
+
+void LogBuffer::Drain(DrainedRows& out) {
+  out.rows.clear();
+  out.entries.clear();
+  std::lock_guard lock(mutex_);
+  rows_.swap(out.rows);
+  entries_.swap(out.entries);
+  tail_row_pending_ = false;
+  for (; key_names_drained_ < key_names_.size(); ++key_names_drained_)
+    out.key_names.push_back(key_names_[key_names_drained_]);
+}
+
+void LogBuffer::Close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+}
+
+Json LogBuffer::Summary() const {
+  std::lock_guard lock(mutex_);
+  Json summary = Json::object();
+  for (size_t key = 0; key < key_names_.size(); ++key)
+    if (summary_[key]) summary[key_names_[key]] = ToJson(*summary_[key]);
+  return summary;
+}
+
+size_t LogBuffer::pending_rows() const {
+  std::lock_guard lock(mutex_);
+  return rows_.size();
+}
+
+}  // namespace runhook::sdk

@@ -1,0 +1,131 @@
+// The background thread that ships logged rows to the server and keeps the run's heartbeat.
+//
+// Every `ship_interval` (or at once when woken because a batch is full) it drains the LogBuffer,
+// cuts the rows into batches of at most `batch_rows`, and POSTs each as RUN/history with a unique
+// batch_id, in order. A batch that fails for a transient reason (no connection, timeout, 5xx,
+// 408, 429) stays queued with its batch_id and is retried with backoff; the server acknowledges a
+// repeated batch_id without storing it twice. A batch the server rejects as invalid (other 4xx) is
+// dropped with a warning on stderr. When nothing was sent for `heartbeat_interval`, it POSTs
+// RUN/heartbeat. Log never waits for any of this.
+//
+// Queued batches live in memory only; spooling them to disk (DESIGN.md section 8) hooks in where
+// a batch is queued (QueueDrainedRows) and dequeued (ShipQueued).
+//
+// Flush and Shutdown take a deadline and always return by it (plus one scheduling tick): every
+// HTTP request is bounded by the deadline, and Shutdown lowers the deadline of a request already
+// in flight.
+//
+// Thread safety: Wake, Flush, Shutdown may be called from any thread. Lock order: Shipper's
+// mutex_, then nothing (the LogBuffer's mutex is never taken while holding mutex_).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "sdk/batch_writer.h"
+#include "sdk/http_client.h"
+#include "sdk/log_buffer.h"
+
+namespace runhook::sdk {
+
+struct ShipperOptions {
+  std::chrono::milliseconds ship_interval{200};
+  std::chrono::milliseconds heartbeat_interval{5000};
+  std::chrono::milliseconds request_timeout{10000};
+  std::chrono::milliseconds first_retry_delay{250};  // doubles per failure up to max_retry_delay
+  std::chrono::milliseconds max_retry_delay{5000};
+  size_t batch_rows = 1000;
+};
+
+struct ShipResult {
+  bool all_shipped = true;   // every row drained so far was acknowledged (or rejected and dropped)
+  size_t unsent_rows = 0;    // rows still queued when the deadline passed
+  size_t rejected_rows = 0;  // rows the server refused as invalid (dropped)
+  std::string last_error;    // what went wrong last, for the user; empty when nothing did
+};
+
+class Shipper {
+ public:
+  // Borrows `buffer` (must outlive the Shipper); owns `client`. `run_path` is the RUN prefix,
+  // e.g. "/api/v1/runs/alice/demo/abc12345". Does not start the thread.
+  Shipper(LogBuffer& buffer, std::unique_ptr<HttpClient> client, std::string run_path,
+          ShipperOptions options);
+  // Shuts down with an immediate deadline if Shutdown was not called.
+  ~Shipper();
+  Shipper(const Shipper&) = delete;
+  Shipper& operator=(const Shipper&) = delete;
+
+  void Start();
+
+  // Asks the thread to drain and ship now (e.g. a batch is full). Cheap; never blocks on I/O.
+  void Wake();
+
+  // Ships everything logged before the call; true when the server acknowledged it all by
+  // `deadline`. The thread keeps running.
+  bool Flush(SteadyClock::time_point deadline);
+
+  // Drains and ships what it can until `deadline`, then stops the thread and returns what was
+  // left. Gives up before the deadline when the server refuses connections (it is down; waiting
+  // would not help). Idempotent: later calls return the first result.
+  ShipResult Shutdown(SteadyClock::time_point deadline);
+
+  // The HTTP client, for the caller's own requests once the thread has stopped.
+  // REQUIRES: Shutdown has returned (or Start was never called).
+  HttpClient& client() { return *client_; }
+
+ private:
+  enum class SendOutcome { kAcknowledged, kRejected, kRetryLater, kUnreachable };
+  struct QueuedBatch {
+    std::string body;  // serialized {"batch_id", "rows"}, resent unchanged on retry
+    size_t row_count;
+  };
+
+  void Loop();
+  void QueueDrainedRows();
+  // Sends queued batches in order until one fails. Returns the outcome of the last send
+  // (kAcknowledged when the queue is empty).
+  SendOutcome ShipQueued(SteadyClock::time_point deadline);
+  SendOutcome Send(const std::string& path, const std::string& body,
+                   SteadyClock::time_point deadline);
+  size_t QueuedRows() const;
+
+  LogBuffer& buffer_;
+  std::unique_ptr<HttpClient> client_;
+  const std::string run_path_;
+  const ShipperOptions options_;
+  const std::string batch_prefix_;  // "b-<random>-": batch ids are unique across processes
+
+  // Touched only by the shipping thread (or by Shutdown after it has been joined).
+  DrainedRows drained_;
+  BatchWriter writer_;
+  std::deque<QueuedBatch> queue_;
+  uint64_t batch_counter_ = 0;
+  SteadyClock::time_point retry_at_{};
+  std::chrono::milliseconds retry_delay_{0};
+  SteadyClock::time_point last_contact_{};
+  ShipResult progress_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_cv_;     // the thread waits here
+  std::condition_variable flushed_cv_;  // Flush waits here
+  // Guarded by mutex_.
+  bool wake_requested_ = false;
+  bool stop_requested_ = false;
+  SteadyClock::time_point stop_deadline_{};
+  uint64_t flush_requested_ = 0;  // generation asked for by Flush
+  uint64_t flush_completed_ = 0;  // generation fully shipped
+  bool thread_ended_ = false;
+
+  std::mutex shutdown_mutex_;  // serializes Shutdown callers; taken before mutex_
+  bool shut_down_ = false;     // guarded by shutdown_mutex_
+  ShipResult final_result_;    // guarded by shutdown_mutex_
+  std::thread thread_;
+};
+
+}  // namespace runhook::sdk

@@ -1,0 +1,252 @@
+#include "delivery/curl_multi_sender.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "core/clock.h"
+#include "delivery/outgoing_request.h"
+
+namespace runhook::delivery {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// libcurl adds these unless told not to; a request that does not set them must not carry them.
+constexpr const char* kSuppressedDefaults[] = {"Accept", "Expect", "Content-Type"};
+
+void InitializeCurlOnce() {
+  static std::once_flag once;
+  static CURLcode code = CURLE_OK;
+  std::call_once(once, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (code != CURLE_OK)
+    throw std::runtime_error(std::string("libcurl initialization failed: ") +
+                             curl_easy_strerror(code));
+}
+
+bool ContainsLineBreak(const std::string& text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+}
+
+// One request in flight. Owned by the sender; its address is the easy handle's CURLOPT_PRIVATE.
+struct Transfer {
+  uint64_t tag = 0;
+  HttpRequest request;
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  HttpResult result;
+  SteadyClock::time_point started;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+    curl_slist_free_all(header_list);
+  }
+};
+
+size_t KeepBodyPrefix(char* data, size_t size, size_t count, void* user_data) {
+  auto* transfer = static_cast<Transfer*>(user_data);
+  const size_t length = size * count;
+  std::string& prefix = transfer->result.response_prefix;
+  const size_t room = kResponseExcerptLimit - std::min(prefix.size(), kResponseExcerptLimit);
+  prefix.append(data, std::min(length, room));
+  return length;  // keep reading (and discarding) the rest
+}
+
+// Why `request` cannot be sent, or "" when it can.
+std::string FindRequestProblem(const HttpRequest& request) {
+  if (request.method.empty()) return "the request has no method";
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || name.find_first_of(": \t") != std::string::npos || ContainsLineBreak(name))
+      return "header name '" + name + "' is not a valid HTTP field name";
+    if (ContainsLineBreak(value)) return "header '" + name + "' contains a line break";
+  }
+  return "";
+}
+
+curl_slist* BuildHeaderList(const HttpRequest& request) {
+  curl_slist* list = nullptr;
+  const auto append = [&](const std::string& line) {
+    curl_slist* grown = curl_slist_append(list, line.c_str());
+    if (grown == nullptr) throw std::bad_alloc();
+    list = grown;
+  };
+  for (const auto& [name, value] : request.headers)
+    append(value.empty() ? name + ";" : name + ": " + value);  // "Name;" sends an empty value
+  for (const char* name : kSuppressedDefaults) {
+    bool set_by_request = false;
+    for (const auto& header : request.headers)
+      set_by_request = set_by_request || HeaderNameEquals(header.first, name);
+    if (!set_by_request) append(std::string(name) + ":");  // "Name:" removes libcurl's default
+  }
+  return list;
+}
+
+void ConfigureMethodAndBody(CURL* easy, const HttpRequest& request) {
+  const std::string& method = request.method;
+  if (method == "GET" && request.body.empty()) {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    return;
+  }
+  if (method == "HEAD") {
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  const bool sends_body =
+      !request.body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
+  if (sends_body) {
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  if (method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
+}
+
+// libcurl's message, plus the operating system's reason when libcurl did not already say it
+// ("... Couldn't connect to server (Connection refused)").
+std::string DescribeFailure(const Transfer& transfer, CURLcode code) {
+  std::string message =
+      transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
+  long os_error = 0;
+  if (curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &os_error) == CURLE_OK && os_error != 0) {
+    const std::string reason = std::strerror(static_cast<int>(os_error));
+    if (message.find(reason) == std::string::npos) message += " (" + reason + ")";
+  }
+  return message;
+}
+
+class CurlMultiSender final : public HttpSender {
+ public:
+  CurlMultiSender() {
+    InitializeCurlOnce();
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+  }
+
+  ~CurlMultiSender() override {
+    AbortAll();
+    curl_multi_cleanup(multi_);
+  }
+
+  void Start(uint64_t tag, HttpRequest request) override {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->tag = tag;
+    transfer->request = std::move(request);
+    transfer->started = SteadyClock::now();
+    transfer->result.started_at_ms = core::NowUnixMillis();
+    if (std::string problem = FindRequestProblem(transfer->request); !problem.empty()) {
+      FailImmediately(*transfer, problem);
+      return;
+    }
+    transfer->easy = curl_easy_init();
+    if (transfer->easy == nullptr) {
+      FailImmediately(*transfer, "curl_easy_init failed");
+      return;
+    }
+    Configure(*transfer);
+    if (CURLMcode code = curl_multi_add_handle(multi_, transfer->easy); code != CURLM_OK) {
+      FailImmediately(*transfer,
+                      std::string("curl_multi_add_handle failed: ") + curl_multi_strerror(code));
+      return;
+    }
+    CURL* easy = transfer->easy;
+    transfers_.emplace(easy, std::move(transfer));
+  }
+
+  std::vector<Completion> Poll(std::chrono::milliseconds max_wait) override {
+    Drive();
+    if (ready_.empty()) {
+      const int wait_ms = static_cast<int>(
+          std::clamp<int64_t>(max_wait.count(), 0, std::numeric_limits<int>::max()));
+      curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+      Drive();
+    }
+    return std::exchange(ready_, {});
+  }
+
+  void Wakeup() override { curl_multi_wakeup(multi_); }
+
+  size_t InFlight() const override { return transfers_.size() + ready_.size(); }
+
+  std::vector<uint64_t> AbortAll() override {
+    std::vector<uint64_t> tags;
+    for (auto& [easy, transfer] : transfers_) {
+      curl_multi_remove_handle(multi_, easy);
+      tags.push_back(transfer->tag);
+    }
+    transfers_.clear();
+    for (const Completion& completion : ready_) tags.push_back(completion.tag);
+    ready_.clear();
+    return tags;
+  }
+
+ private:
+  void Configure(Transfer& transfer) {
+    CURL* easy = transfer.easy;
+    const HttpRequest& request = transfer.request;
+    transfer.header_list = BuildHeaderList(request);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
+    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &KeepBodyPrefix);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+    ConfigureMethodAndBody(easy, request);
+  }
+
+  void FailImmediately(Transfer& transfer, std::string error) {
+    transfer.result.transport_error = std::move(error);
+    ready_.push_back({transfer.tag, std::move(transfer.result)});
+  }
+
+  // Runs libcurl and moves finished transfers to ready_.
+  void Drive() {
+    if (transfers_.empty()) return;
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      auto found = transfers_.find(message->easy_handle);
+      if (found == transfers_.end()) continue;
+      Finish(*found->second, message->data.result);
+      curl_multi_remove_handle(multi_, message->easy_handle);
+      transfers_.erase(found);
+    }
+  }
+
+  void Finish(Transfer& transfer, CURLcode code) {
+    HttpResult& result = transfer.result;
+    long status = 0;
+    curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
+    result.status_code = static_cast<int>(status);
+    result.latency_ms =
+        std::chrono::duration<double, std::milli>(SteadyClock::now() - transfer.started).count();
+    if (code != CURLE_OK) result.transport_error = DescribeFailure(transfer, code);
+    ready_.push_back({transfer.tag, std::move(result)});
+  }
+
+  CURLM* multi_ = nullptr;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::vector<Completion> ready_;  // completed, not yet returned by Poll
+};
+
+}  // namespace
+
+std::unique_ptr<HttpSender> MakeCurlMultiSender() { return std::make_unique<CurlMultiSender>(); }
+
+}  // namespace runhook::delivery

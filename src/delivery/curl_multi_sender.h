@@ -1,0 +1,22 @@
+// CurlMultiSender: the HttpSender on libcurl's multi interface.
+//
+// One multi handle keeps the connection cache, so requests to the same host reuse connections.
+// Each request: only http and https, redirects not followed, TCP_NODELAY, the request's timeout
+// for the whole attempt, method/headers/body as given. libcurl's own defaults that would change
+// what the receiver sees (Accept, Expect: 100-continue, a form Content-Type) are suppressed
+// unless the request sets those headers itself. The response body is read to the end; only its
+// first kResponseExcerptLimit bytes are kept.
+//
+// Thread safety: as HttpSender. Wakeup uses curl_multi_wakeup and is safe from any thread.
+#pragma once
+
+#include <memory>
+
+#include "delivery/http_sender.h"
+
+namespace runhook::delivery {
+
+// Never returns null; throws std::runtime_error when libcurl cannot be initialized.
+std::unique_ptr<HttpSender> MakeCurlMultiSender();
+
+}  // namespace runhook::delivery

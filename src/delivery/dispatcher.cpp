@@ -1,0 +1,217 @@
+// Lock order: lifecycle_mutex_ before mutex_. The sending thread only ever takes mutex_, and never
+// while it calls the store or the sender.
+#include "delivery/dispatcher.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "core/clock.h"
+#include "delivery/curl_multi_sender.h"
+#include "delivery/outgoing_request.h"
+#include "delivery/retry_policy.h"
+
+namespace runhook::delivery {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kDestructorShutdownTimeout{1'000};
+
+void LogProblem(const std::string& message) {
+  std::fprintf(stderr, "runhook dispatcher: %s\n", message.c_str());
+}
+
+std::chrono::milliseconds MillisecondsUntil(SteadyClock::time_point when) {
+  auto remaining = std::chrono::ceil<std::chrono::milliseconds>(when - SteadyClock::now());
+  return std::max(remaining, std::chrono::milliseconds(0));
+}
+
+}  // namespace
+
+class Dispatcher::Impl {
+ public:
+  Impl(store::Store& store, DispatcherOptions options)
+      : store_(store),
+        options_(std::move(options)),
+        sender_(MakeCurlMultiSender()),
+        retry_policy_(&RetryImmediatelyWhileAttemptsRemain) {
+    options_.max_in_flight = std::max(options_.max_in_flight, 1);
+    options_.idle_poll = std::max(options_.idle_poll, std::chrono::milliseconds(1));
+  }
+
+  void Start() {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    if (started_ || shut_down_) return;
+    started_ = true;
+    thread_ = std::thread(&Impl::RunSendingThread, this);
+  }
+
+  void Notify() {
+    {
+      std::lock_guard lock(mutex_);
+      notified_ = true;
+    }
+    wake_.notify_one();
+    sender_->Wakeup();
+  }
+
+  bool Shutdown(std::chrono::milliseconds timeout) {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    if (shut_down_) return shutdown_result_;
+    shut_down_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      stop_deadline_ = SteadyClock::now() + std::max(timeout, std::chrono::milliseconds(0));
+    }
+    wake_.notify_one();
+    sender_->Wakeup();
+    if (thread_.joinable()) thread_.join();
+    shutdown_result_ = aborted_count_ == 0;
+    return shutdown_result_;
+  }
+
+ private:
+  // The sending thread's loop: claim when notified or when a claim is due, send, record, and
+  // sleep (on the condition variable when idle, in the sender while requests are in flight).
+  void RunSendingThread() {
+    next_claim_at_ = SteadyClock::now();
+    while (true) {
+      bool notified = false;
+      std::optional<SteadyClock::time_point> stop_deadline;
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) {
+          stop_deadline = stop_deadline_;
+        } else {
+          notified = std::exchange(notified_, false);
+        }
+      }
+      if (stop_deadline.has_value()) {
+        Drain(*stop_deadline);
+        return;
+      }
+      if (notified || SteadyClock::now() >= next_claim_at_) ClaimAndSend();
+      if (in_flight_.empty()) {
+        std::unique_lock lock(mutex_);
+        wake_.wait_until(lock, next_claim_at_, [&] { return notified_ || stopping_; });
+        continue;
+      }
+      RecordCompletions(sender_->Poll(std::min(MillisecondsUntil(next_claim_at_),
+                                               std::chrono::milliseconds(options_.idle_poll))));
+    }
+  }
+
+  // Claims as many due deliveries as there is room for and starts sending them; sets when the
+  // next claim is due.
+  void ClaimAndSend() {
+    next_claim_at_ = SteadyClock::now() + options_.idle_poll;
+    const int room = options_.max_in_flight - static_cast<int>(in_flight_.size());
+    if (room <= 0) return;  // a completion makes room and brings the next claim forward
+    auto claimed = store_.ClaimDueDeliveries(core::NowUnixMillis(), room, options_.lease.count(),
+                                             options_.owner);
+    if (!claimed.ok()) {
+      LogProblem("claiming due deliveries failed: " + claimed.error().message);
+      return;
+    }
+    for (core::Delivery& delivery : claimed.value()) {
+      const uint64_t tag = next_tag_++;
+      sender_->Start(tag, BuildOutgoingRequest(delivery, options_.user_agent));
+      in_flight_.emplace(tag, std::move(delivery));
+    }
+    if (static_cast<int>(claimed->size()) < room) ScheduleNextDueClaim();
+  }
+
+  // Brings the next claim forward to the store's next due time when that is in the future. A
+  // due time already passed belongs to a delivery leased elsewhere (or in flight here); its
+  // lease expiry is caught by the idle poll.
+  void ScheduleNextDueClaim() {
+    auto next_due = store_.NextDueTime();
+    if (!next_due.ok()) {
+      LogProblem("reading the next due time failed: " + next_due.error().message);
+      return;
+    }
+    if (!next_due->has_value()) return;
+    const int64_t wait_ms = **next_due - core::NowUnixMillis();
+    if (wait_ms <= 0) return;
+    next_claim_at_ =
+        std::min(next_claim_at_, SteadyClock::now() + std::chrono::milliseconds(wait_ms));
+  }
+
+  void RecordCompletions(std::vector<Completion> completions) {
+    for (Completion& completion : completions) {
+      auto found = in_flight_.find(completion.tag);
+      if (found == in_flight_.end()) {
+        LogProblem("a completion arrived for an unknown request (tag " +
+                   std::to_string(completion.tag) + ")");
+        continue;
+      }
+      const core::Delivery delivery = std::move(found->second);
+      in_flight_.erase(found);
+      const int number = delivery.attempt_count + 1;
+      const AttemptVerdict verdict = JudgeAttempt(completion.result);
+      const RetryDecision decision =
+          retry_policy_(delivery, number, verdict, core::NowUnixMillis());
+      store::AttemptOutcome outcome{MakeAttempt(delivery.id, number, completion.result, verdict),
+                                    decision.state, decision.next_attempt_at_ms, verdict.error};
+      if (Status recorded = store_.RecordAttempt(outcome); !recorded.ok()) {
+        LogProblem("recording attempt " + std::to_string(number) + " of delivery " +
+                   std::to_string(delivery.id) +
+                   " failed (its lease will expire and it will be "
+                   "sent again): " +
+                   recorded.error().message);
+      }
+    }
+    if (!completions.empty()) next_claim_at_ = SteadyClock::now();  // room, and maybe a retry
+  }
+
+  // Claims nothing more; records what completes before `deadline`, then aborts the rest.
+  void Drain(SteadyClock::time_point deadline) {
+    while (!in_flight_.empty() && SteadyClock::now() < deadline)
+      RecordCompletions(sender_->Poll(MillisecondsUntil(deadline)));
+    aborted_count_ = sender_->AbortAll().size();
+    in_flight_.clear();
+  }
+
+  store::Store& store_;
+  DispatcherOptions options_;
+  const std::unique_ptr<HttpSender> sender_;  // Wakeup from any thread; the rest sending thread
+  const RetryPolicy retry_policy_;
+
+  std::mutex lifecycle_mutex_;   // serializes Start and Shutdown
+  std::thread thread_;           // guarded by lifecycle_mutex_
+  bool started_ = false;         // guarded by lifecycle_mutex_
+  bool shut_down_ = false;       // guarded by lifecycle_mutex_
+  bool shutdown_result_ = true;  // guarded by lifecycle_mutex_
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false;                  // guarded by mutex_
+  bool stopping_ = false;                  // guarded by mutex_
+  SteadyClock::time_point stop_deadline_;  // guarded by mutex_
+
+  // Sending thread only (read by Shutdown after joining it).
+  std::unordered_map<uint64_t, core::Delivery> in_flight_;
+  uint64_t next_tag_ = 1;
+  SteadyClock::time_point next_claim_at_;
+  size_t aborted_count_ = 0;
+};
+
+Dispatcher::Dispatcher(store::Store& store, DispatcherOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {}
+
+Dispatcher::~Dispatcher() { impl_->Shutdown(kDestructorShutdownTimeout); }
+
+void Dispatcher::Start() { impl_->Start(); }
+
+void Dispatcher::Notify() { impl_->Notify(); }
+
+bool Dispatcher::Shutdown(std::chrono::milliseconds timeout) { return impl_->Shutdown(timeout); }
+
+}  // namespace runhook::delivery

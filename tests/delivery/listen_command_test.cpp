@@ -1,0 +1,226 @@
+// `runhook listen` as a real process (the listen-only probe executable): it prints its address,
+// records requests to stdout and the JSON lines file, answers with the chosen status, and stops
+// cleanly on SIGTERM and SIGINT.
+#include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/json.h"
+#include "delivery/dispatcher.h"
+#include "store_helpers.h"
+
+extern char** environ;
+
+namespace runhook::cli {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// The probe process with its stdout on a pipe. Kills the process if the test did not stop it.
+class ListenProcess {
+ public:
+  explicit ListenProcess(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {RUNHOOK_LISTEN_PROBE, "listen"});
+    std::vector<char*> argv;
+    for (std::string& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    stdout_fd_ = pipe_fds[0];
+    if (spawned != 0) throw std::runtime_error("posix_spawn failed");
+  }
+
+  ~ListenProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(stdout_fd_);
+  }
+
+  // Reads stdout until it holds `text` or `timeout` passes; returns everything read so far.
+  std::string ReadUntil(const std::string& text, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (output_.find(text) == std::string::npos && Clock::now() < deadline) {
+      pollfd readable{stdout_fd_, POLLIN, 0};
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (poll(&readable, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) continue;
+      char buffer[4096];
+      const ssize_t count = read(stdout_fd_, buffer, sizeof buffer);
+      if (count <= 0) break;
+      output_.append(buffer, static_cast<size_t>(count));
+    }
+    return output_;
+  }
+
+  // The port from the "listening on http://127.0.0.1:PORT" line.
+  int WaitForPort() {
+    const std::string prefix = "listening on http://127.0.0.1:";
+    const std::string output = ReadUntil("\n", 10s);
+    if (output.rfind(prefix, 0) != 0) return -1;
+    return std::stoi(output.substr(prefix.size()));
+  }
+
+  // Sends `signal` and waits for the exit; the exit status, or nullopt on timeout or a crash.
+  std::optional<int> StopWith(int signal, std::chrono::milliseconds timeout) {
+    kill(pid_, signal);
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      const pid_t done = waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        pid_ = -1;
+        if (WIFEXITED(status)) return WEXITSTATUS(status);
+        return std::nullopt;
+      }
+      std::this_thread::sleep_for(10ms);  // polling the child's exit, not a wait for an effect
+    }
+    return std::nullopt;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string output_;
+};
+
+std::filesystem::path TemporaryJsonlPath(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         (name + "-" + std::to_string(getpid()) + ".jsonl");
+}
+
+std::vector<Json> ReadJsonLines(const std::filesystem::path& path, size_t count,
+                                std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  std::vector<Json> lines;
+  while (Clock::now() < deadline) {
+    lines.clear();
+    std::ifstream file(path);
+    for (std::string line; std::getline(file, line);) lines.push_back(Json::parse(line));
+    if (lines.size() >= count) break;
+    std::this_thread::sleep_for(10ms);  // tailing the file
+  }
+  return lines;
+}
+
+TEST(ListenCommand, RecordsRequestsAndAnswersWithTheChosenStatus) {
+  const auto jsonl = TemporaryJsonlPath("listen-records");
+  std::filesystem::remove(jsonl);
+  ListenProcess listen({"--port", "0", "--jsonl", jsonl.string(), "--status", "202"});
+  const int port = listen.WaitForPort();
+  ASSERT_GT(port, 0) << listen.ReadUntil("\n", 0ms);
+
+  httplib::Client client("127.0.0.1", port);
+  auto posted = client.Post("/hooks/finished?run=abc&x=1", {{"webhook-id", "msg_123"}},
+                            R"({"run_id": "abc"})", "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 202);
+  auto got = client.Get("/ping");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 202);
+
+  const std::vector<Json> lines = ReadJsonLines(jsonl, 2, 10s);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["method"], "POST");
+  EXPECT_EQ(lines[0]["path"], "/hooks/finished");
+  EXPECT_EQ(lines[0]["query"], "run=abc&x=1");
+  EXPECT_EQ(lines[0]["headers"]["webhook-id"], "msg_123");
+  EXPECT_EQ(lines[0]["headers"]["Content-Type"], "application/json");
+  EXPECT_FALSE(lines[0]["headers"].contains("REMOTE_ADDR"));
+  EXPECT_EQ(lines[0]["body"], R"({"run_id": "abc"})");
+  EXPECT_TRUE(lines[0]["received_at"].is_string());
+  EXPECT_EQ(lines[1]["method"], "GET");
+  EXPECT_EQ(lines[1]["path"], "/ping");
+  EXPECT_EQ(lines[1]["query"], "");
+
+  const std::string printed = listen.ReadUntil("GET /ping", 10s);
+  EXPECT_NE(printed.find("POST /hooks/finished?run=abc&x=1"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("\"run_id\": \"abc\""), std::string::npos) << printed;
+  EXPECT_EQ(listen.StopWith(SIGTERM, 10s), std::optional<int>(0));
+  std::filesystem::remove(jsonl);
+}
+
+TEST(ListenCommand, StopsCleanlyOnSigint) {
+  ListenProcess listen({"--port", "0"});
+  ASSERT_GT(listen.WaitForPort(), 0);
+  EXPECT_EQ(listen.StopWith(SIGINT, 10s), std::optional<int>(0));
+}
+
+TEST(ListenCommand, StopsCleanlyOnSigtermRightAfterStarting) {
+  ListenProcess listen({"--port", "0"});
+  ASSERT_GT(listen.WaitForPort(), 0);  // the line comes before the accept loop starts
+  EXPECT_EQ(listen.StopWith(SIGTERM, 10s), std::optional<int>(0));
+}
+
+TEST(ListenCommand, FailsWhenThePortIsTaken) {
+  httplib::Server holder;
+  const int port = holder.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  ListenProcess listen({"--port", std::to_string(port)});
+  EXPECT_EQ(listen.StopWith(0, 10s), std::optional<int>(1));  // signal 0: just wait for the exit
+}
+
+TEST(ListenCommand, ReceivesABurstFromTheDispatcher) {
+  const auto jsonl = TemporaryJsonlPath("listen-burst");
+  std::filesystem::remove(jsonl);
+  ListenProcess listen({"--port", "0", "--jsonl", jsonl.string()});
+  const int port = listen.WaitForPort();
+  ASSERT_GT(port, 0);
+
+  auto store = delivery::testing::OpenMemoryStore();
+  std::vector<core::DeliveryDraft> drafts;
+  std::set<std::string> sent_ids;
+  for (int i = 0; i < 100; ++i) {
+    drafts.push_back(delivery::testing::MakeDraft("http://127.0.0.1:" + std::to_string(port) +
+                                                  "/burst?n=" + std::to_string(i)));
+    drafts.back().headers = {{"Content-Type", "application/json"}};
+    drafts.back().body = "{\"n\": " + std::to_string(i) + "}";
+    sent_ids.insert(drafts.back().webhook_id);
+  }
+  const std::vector<int64_t> ids = delivery::testing::AddDeliveries(*store, drafts);
+  delivery::Dispatcher dispatcher(*store, delivery::DispatcherOptions{});
+  dispatcher.Start();
+
+  const std::vector<Json> lines = ReadJsonLines(jsonl, drafts.size(), 20s);
+  ASSERT_EQ(lines.size(), drafts.size());
+  std::set<std::string> received_ids;
+  for (const Json& line : lines) {
+    received_ids.insert(line["headers"]["webhook-id"].get<std::string>());
+    EXPECT_EQ(line["headers"]["User-Agent"], "runhook/" RUNHOOK_VERSION);
+    EXPECT_EQ(line["body"], "{\"n\": " + line["query"].get<std::string>().substr(2) + "}");
+  }
+  EXPECT_EQ(received_ids, sent_ids);
+  for (int64_t id : ids)
+    EXPECT_EQ(delivery::testing::WaitUntilSettled(*store, id, 10s).state,
+              core::DeliveryState::kDelivered);
+  EXPECT_TRUE(dispatcher.Shutdown(5s));
+  EXPECT_EQ(listen.StopWith(SIGTERM, 10s), std::optional<int>(0));
+  std::filesystem::remove(jsonl);
+}
+
+}  // namespace
+}  // namespace runhook::cli

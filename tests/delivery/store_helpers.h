@@ -1,0 +1,35 @@
+// Helpers for dispatcher tests: a real SQLite store in memory, deliveries written the way the
+// server writes them (a run and an event with its delivery drafts, in one call), and waiting on
+// a delivery's state with a deadline.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/delivery.h"
+#include "store/store.h"
+
+namespace runhook::delivery::testing {
+
+std::unique_ptr<store::Store> OpenMemoryStore();
+
+// A draft for `url` with a fresh webhook id; POST, empty body, 5 s timeout, one attempt.
+core::DeliveryDraft MakeDraft(const std::string& url);
+
+// Stores a new run with one event carrying `drafts`; returns the new deliveries' ids in the
+// order of `drafts`.
+std::vector<int64_t> AddDeliveries(store::Store& store,
+                                   const std::vector<core::DeliveryDraft>& drafts);
+int64_t AddDelivery(store::Store& store, const core::DeliveryDraft& draft);
+
+// Waits until the delivery leaves `pending` (or `timeout` passes) and returns it as stored.
+core::Delivery WaitUntilSettled(store::Store& store, int64_t delivery_id,
+                                std::chrono::milliseconds timeout);
+
+std::vector<core::Attempt> Attempts(store::Store& store, int64_t delivery_id);
+
+}  // namespace runhook::delivery::testing

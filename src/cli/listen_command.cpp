@@ -1,8 +1,10 @@
-// `runhook listen [--host 127.0.0.1] --port P [--jsonl FILE] [--status CODE]`: a local webhook
-// receiver. Prints `listening on http://HOST:PORT` once it accepts connections (port 0 picks a
-// free port and prints the real one), then each request readably on stdout, and appends it as
-// one JSON line to FILE (see listen_recorder.h). Answers every path and method with CODE.
-// SIGINT or SIGTERM stops it with exit status 0.
+// `runhook listen [--host 127.0.0.1] --port P [--jsonl FILE] [--status CODE] [--secret S]...`:
+// a local webhook receiver. Prints `listening on http://HOST:PORT` once it accepts connections
+// (port 0 picks a free port and prints the real one), then each request readably on stdout, and
+// appends it as one JSON line to FILE (see listen_recorder.h). Answers every path and method
+// with CODE. With --secret (a whsec_ value; repeat it during a rotation) it verifies each
+// request's Standard Webhooks signature (5 minutes' tolerance) and shows the verdict; it
+// answers with CODE either way. SIGINT or SIGTERM stops it with exit status 0.
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,10 +19,12 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/listen_recorder.h"
 #include "core/clock.h"
+#include "delivery/signature.h"
 
 namespace runhook::cli {
 namespace {
@@ -30,6 +34,7 @@ struct ListenOptions {
   int port = 0;
   std::string jsonl_path;
   int status = 200;
+  std::vector<std::string> secrets;  // verify signatures when not empty
 };
 
 constexpr int kServerThreads = 64;  // a dispatcher keeps up to 64 connections open by default
@@ -51,6 +56,16 @@ ReceivedWebhook ToReceivedWebhook(const httplib::Request& request) {
     if (!IsAddressPseudoHeader(name)) webhook.headers.emplace_back(name, value);
   webhook.body = request.body;
   return webhook;
+}
+
+// "valid" or "invalid: <reason>" for the request's Standard Webhooks headers under `secrets`.
+std::string CheckSignature(const httplib::Request& request,
+                           const std::vector<std::string>& secrets) {
+  const delivery::SignatureCheck check = delivery::VerifySignature(
+      secrets, request.get_header_value("webhook-id"),
+      request.get_header_value("webhook-timestamp"), request.get_header_value("webhook-signature"),
+      request.body, core::NowUnixMillis() / 1000);
+  return check.valid ? "valid" : "invalid: " + check.reason;
 }
 
 // Socket options for the listening socket. SO_REUSEADDR only: cpp-httplib's default adds
@@ -100,6 +115,12 @@ void StopOnSignal(httplib::Server& server, const std::atomic<bool>& done) {
 }
 
 void RunListen(const ListenOptions& options) {
+  for (const std::string& secret : options.secrets) {
+    if (std::string problem = delivery::FindSigningSecretProblem(secret); !problem.empty()) {
+      std::cerr << "runhook listen: --secret: " << problem << '\n';
+      throw CLI::RuntimeError(1);
+    }
+  }
   std::ofstream jsonl;
   if (!options.jsonl_path.empty()) {
     jsonl.open(options.jsonl_path, std::ios::app | std::ios::binary);
@@ -130,9 +151,12 @@ void RunListen(const ListenOptions& options) {
   server.set_keep_alive_timeout(1);
   server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   const int status = options.status;
-  const auto handler = [&recorder, status](const httplib::Request& request,
-                                           httplib::Response& response) {
-    recorder.Record(ToReceivedWebhook(request));
+  const std::vector<std::string>& secrets = options.secrets;
+  const auto handler = [&recorder, &secrets, status](const httplib::Request& request,
+                                                     httplib::Response& response) {
+    ReceivedWebhook webhook = ToReceivedWebhook(request);
+    if (!secrets.empty()) webhook.signature_verdict = CheckSignature(request, secrets);
+    recorder.Record(webhook);
     response.status = status;
     response.set_content("runhook listen: received\n", "text/plain");
   };
@@ -181,6 +205,9 @@ void AddListenCommand(CLI::App& app) {
   command->add_option("--status", options->status, "HTTP status to answer every request with")
       ->capture_default_str()
       ->check(CLI::Range(100, 599));
+  command->add_option("--secret", options->secrets,
+                      "Verify each request's webhook-signature with this whsec_ secret (repeat "
+                      "during a rotation)");
   command->callback([options] { RunListen(*options); });
 }
 

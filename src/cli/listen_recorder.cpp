@@ -16,10 +16,12 @@ Json ReceivedWebhookToJson(const ReceivedWebhook& webhook) {
       *existing = existing->get<std::string>() + ", " + value;
     }
   }
-  return Json{
+  Json json{
       {"method", webhook.method}, {"path", webhook.path},
       {"query", webhook.query},   {"headers", headers},
       {"body", webhook.body},     {"received_at", core::FormatIso8601(webhook.received_at_ms)}};
+  if (!webhook.signature_verdict.empty()) json["signature"] = webhook.signature_verdict;
+  return json;
 }
 
 std::string FormatJsonLine(const ReceivedWebhook& webhook) {
@@ -32,6 +34,15 @@ std::string FormatForPeople(const ReceivedWebhook& webhook) {
        << webhook.path;
   if (!webhook.query.empty()) text << '?' << webhook.query;
   text << '\n';
+  if (!webhook.signature_verdict.empty()) {
+    constexpr std::string_view kInvalidPrefix = "invalid: ";
+    if (webhook.signature_verdict.rfind(kInvalidPrefix, 0) == 0) {
+      text << "signature: INVALID (" << webhook.signature_verdict.substr(kInvalidPrefix.size())
+           << ")\n";
+    } else {
+      text << "signature: " << webhook.signature_verdict << '\n';
+    }
+  }
   for (const auto& [name, value] : webhook.headers) text << name << ": " << value << '\n';
   text << '\n';
   if (webhook.body.empty()) {

@@ -1,7 +1,8 @@
 // What `runhook listen` does with each webhook it receives: print it for people and append it as
 // one JSON line for programs (tests tail the file).
 //
-// The JSON line: {"method", "path", "query", "headers": {...}, "body", "received_at"}.
+// The JSON line: {"method", "path", "query", "headers": {...}, "body", "received_at"}, plus
+// "signature": "valid" or "invalid: <reason>" when `listen --secret` checked it.
 // `query` is the raw query string without "?" ("" when none); header names keep the case they
 // arrived in, and repeated headers are joined with ", "; `received_at` is ISO 8601 UTC. Bytes
 // that are not UTF-8 become U+FFFD in the JSON line (the printed form shows them as they came).
@@ -25,6 +26,8 @@ struct ReceivedWebhook {
   std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
   std::string body;
   int64_t received_at_ms = 0;
+  // The signature check (`listen --secret`): "valid", "invalid: <reason>"; empty: not checked.
+  std::string signature_verdict;
 };
 
 Json ReceivedWebhookToJson(const ReceivedWebhook& webhook);
@@ -32,8 +35,9 @@ Json ReceivedWebhookToJson(const ReceivedWebhook& webhook);
 // One line of JSON and a newline.
 std::string FormatJsonLine(const ReceivedWebhook& webhook);
 
-// A readable block: a rule with time, method and target, the headers, a blank line, and the
-// body (pretty-printed when it is JSON, "(empty body)" when empty).
+// A readable block: a rule with time, method and target, "signature: valid" or
+// "signature: INVALID (<reason>)" when checked, the headers, a blank line, and the body
+// (pretty-printed when it is JSON, "(empty body)" when empty).
 std::string FormatForPeople(const ReceivedWebhook& webhook);
 
 // Writes each webhook to `out` (readable) and, when given, `jsonl` (one JSON line), flushing

@@ -19,8 +19,8 @@ namespace runhook::core {
 enum class DeliveryState {
   kPending,    // waiting for its next attempt (or its first)
   kDelivered,  // an attempt got a 2xx
-  kFailed,     // permanently failed (bad request, refused destination, no more attempts owed)
-  kDead,       // exhausted its attempts (retry issue)
+  kFailed,     // permanently failed: unsendable request, refused destination, 410 Gone
+  kDead,       // every attempt it was owed failed; can be redelivered by hand
 };
 std::string_view ToString(DeliveryState state);
 std::optional<DeliveryState> ParseDeliveryState(std::string_view text);
@@ -34,7 +34,7 @@ struct DeliveryDraft {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   double timeout_seconds = 15.0;
-  int max_attempts = 1;
+  int max_attempts = 0;                      // 0: as many as the dispatcher's retry schedule has
   std::vector<std::string> undefined_names;  // names the templates found undefined
   // Set when rendering failed: the delivery is stored as failed with this error, never sent.
   std::string render_error;

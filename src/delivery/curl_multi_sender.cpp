@@ -61,6 +61,32 @@ size_t KeepBodyPrefix(char* data, size_t size, size_t count, void* user_data) {
   return length;  // keep reading (and discarding) the rest
 }
 
+// Keeps the Retry-After header of the final response (an interim 1xx response starts over).
+size_t KeepRetryAfter(char* data, size_t size, size_t count, void* user_data) {
+  auto* transfer = static_cast<Transfer*>(user_data);
+  const size_t length = size * count;
+  std::string_view line(data, length);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.substr(0, 5) == "HTTP/") {
+    transfer->result.retry_after.clear();
+  } else if (line.size() >= kName.size() &&
+             HeaderNameEquals(line.substr(0, kName.size() - 1),
+                              kName.substr(0, kName.size() - 1)) &&
+             line[kName.size() - 1] == ':') {
+    std::string_view value = line.substr(kName.size());
+    const size_t first = value.find_first_not_of(" \t");
+    const size_t last = value.find_last_not_of(" \t\r\n");
+    transfer->result.retry_after =
+        first == std::string_view::npos ? "" : std::string(value.substr(first, last - first + 1));
+  }
+  return length;
+}
+
+// Failures no later attempt can fix: the request itself is wrong, not the network or receiver.
+bool IsUnsendable(CURLcode code) {
+  return code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT;
+}
+
 // Why `request` cannot be sent, or "" when it can.
 std::string FindRequestProblem(const HttpRequest& request) {
   if (request.method.empty()) return "the request has no method";
@@ -143,18 +169,19 @@ class CurlMultiSender final : public HttpSender {
     transfer->started = SteadyClock::now();
     transfer->result.started_at_ms = core::NowUnixMillis();
     if (std::string problem = FindRequestProblem(transfer->request); !problem.empty()) {
-      FailImmediately(*transfer, problem);
+      FailImmediately(*transfer, problem, /*unsendable=*/true);
       return;
     }
     transfer->easy = curl_easy_init();
     if (transfer->easy == nullptr) {
-      FailImmediately(*transfer, "curl_easy_init failed");
+      FailImmediately(*transfer, "curl_easy_init failed", /*unsendable=*/false);
       return;
     }
     Configure(*transfer);
     if (CURLMcode code = curl_multi_add_handle(multi_, transfer->easy); code != CURLM_OK) {
       FailImmediately(*transfer,
-                      std::string("curl_multi_add_handle failed: ") + curl_multi_strerror(code));
+                      std::string("curl_multi_add_handle failed: ") + curl_multi_strerror(code),
+                      /*unsendable=*/false);
       return;
     }
     CURL* easy = transfer->easy;
@@ -205,11 +232,15 @@ class CurlMultiSender final : public HttpSender {
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &KeepBodyPrefix);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &KeepRetryAfter);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     ConfigureMethodAndBody(easy, request);
   }
 
-  void FailImmediately(Transfer& transfer, std::string error) {
+  // `unsendable`: the request itself is at fault, so sending it again cannot help.
+  void FailImmediately(Transfer& transfer, std::string error, bool unsendable) {
     transfer.result.transport_error = std::move(error);
+    transfer.result.unsendable = unsendable;
     ready_.push_back({transfer.tag, std::move(transfer.result)});
   }
 
@@ -236,7 +267,11 @@ class CurlMultiSender final : public HttpSender {
     result.status_code = static_cast<int>(status);
     result.latency_ms =
         std::chrono::duration<double, std::milli>(SteadyClock::now() - transfer.started).count();
-    if (code != CURLE_OK) result.transport_error = DescribeFailure(transfer, code);
+    if (code != CURLE_OK) {
+      result.transport_error = DescribeFailure(transfer, code);
+      result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+      result.unsendable = IsUnsendable(code);
+    }
     ready_.push_back({transfer.tag, std::move(result)});
   }
 

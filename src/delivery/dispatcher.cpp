@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "delivery/curl_multi_sender.h"
+#include "delivery/destination_scheduler.h"
 #include "delivery/outgoing_request.h"
 #include "delivery/retry_policy.h"
 
@@ -32,6 +33,16 @@ std::chrono::milliseconds MillisecondsUntil(SteadyClock::time_point when) {
   return std::max(remaining, std::chrono::milliseconds(0));
 }
 
+// The wall-clock unix milliseconds of a steady-clock time point.
+int64_t ToUnixMillis(SteadyClock::time_point when) {
+  return core::NowUnixMillis() +
+         std::chrono::duration_cast<std::chrono::milliseconds>(when - SteadyClock::now()).count();
+}
+
+// A delivery waits for a slot at most this part of its lease; then it is handed back to the
+// store (and claimed again with a fresh lease), so no attempt starts on a nearly spent lease.
+constexpr int kLeaseFractionForWaiting = 2;
+
 }  // namespace
 
 class Dispatcher::Impl {
@@ -40,7 +51,9 @@ class Dispatcher::Impl {
       : store_(store),
         options_(std::move(options)),
         sender_(MakeCurlMultiSender()),
-        retry_policy_(&RetryImmediatelyWhileAttemptsRemain) {
+        retry_policy_(MakeScheduledRetryPolicy(options_.retry_schedule, options_.jitter_source)),
+        scheduler_(options_.max_in_flight, options_.max_per_host,
+                   std::max(options_.max_in_flight / 2, 1)) {
     options_.max_in_flight = std::max(options_.max_in_flight, 1);
     options_.idle_poll = std::max(options_.idle_poll, std::chrono::milliseconds(1));
   }
@@ -108,24 +121,65 @@ class Dispatcher::Impl {
     }
   }
 
-  // Claims as many due deliveries as there is room for and starts sending them; sets when the
-  // next claim is due.
+  // Claims as many due deliveries as the scheduler has room for (in flight and waiting for
+  // their destination), hands back those whose destination is full, and starts what may start;
+  // sets when the next claim is due.
   void ClaimAndSend() {
-    next_claim_at_ = SteadyClock::now() + options_.idle_poll;
-    const int room = options_.max_in_flight - static_cast<int>(in_flight_.size());
-    if (room <= 0) return;  // a completion makes room and brings the next claim forward
-    auto claimed = store_.ClaimDueDeliveries(core::NowUnixMillis(), room, options_.lease.count(),
-                                             options_.owner);
-    if (!claimed.ok()) {
-      LogProblem("claiming due deliveries failed: " + claimed.error().message);
-      return;
+    const SteadyClock::time_point now = SteadyClock::now();
+    next_claim_at_ = now + options_.idle_poll;
+    for (const core::Delivery& stale :
+         scheduler_.TakeClaimedBefore(now - options_.lease / kLeaseFractionForWaiting))
+      HandBack(stale, core::NowUnixMillis());
+    const int room = static_cast<int>(scheduler_.Room());
+    if (room > 0) {
+      auto claimed = store_.ClaimDueDeliveries(core::NowUnixMillis(), room, options_.lease.count(),
+                                               options_.owner);
+      if (!claimed.ok()) {
+        LogProblem("claiming due deliveries failed: " + claimed.error().message);
+      } else {
+        for (const core::Delivery& delivery : claimed.value()) {
+          if (scheduler_.Add(delivery, now)) continue;
+          HandBack(delivery, ToUnixMillis(scheduler_.RetryBusyDestinationAt(
+                                 DestinationOf(delivery.request.url), now)));
+        }
+        if (static_cast<int>(claimed->size()) < room) ScheduleNextDueClaim();
+      }
     }
-    for (core::Delivery& delivery : claimed.value()) {
+    StartWhatMayStart();
+  }
+
+  // Starts every waiting delivery whose destination (and the dispatcher) has a free slot. A
+  // delivery that cannot be signed is not sent: its attempt is recorded at once as failed with
+  // the reason, and retried like a network error (the secret may be fixed meanwhile).
+  void StartWhatMayStart() {
+    for (core::Delivery& delivery : scheduler_.TakeStartable(SteadyClock::now())) {
+      HttpRequest request = BuildOutgoingRequest(delivery, options_.user_agent);
+      if (Status signed_request = Sign(delivery, request); !signed_request.ok()) {
+        scheduler_.Finished(delivery);
+        HttpResult result;
+        result.started_at_ms = core::NowUnixMillis();
+        result.transport_error = "not sent: signing failed: " + signed_request.error().message;
+        Record(delivery, result);
+        continue;
+      }
       const uint64_t tag = next_tag_++;
-      sender_->Start(tag, BuildOutgoingRequest(delivery, options_.user_agent));
+      sender_->Start(tag, std::move(request));
       in_flight_.emplace(tag, std::move(delivery));
     }
-    if (static_cast<int>(claimed->size()) < room) ScheduleNextDueClaim();
+  }
+
+  // Adds the signature headers for the delivery's hook secrets, with a fresh timestamp.
+  Status Sign(const core::Delivery& delivery, HttpRequest& request) {
+    auto secrets = store_.GetSigningSecrets(delivery.run, delivery.request.hook_name);
+    if (!secrets.ok()) return secrets.error();
+    return AddSignatureHeaders(request, *secrets, core::NowUnixMillis() / 1000);
+  }
+
+  // Gives a claimed, unattempted delivery back to the store, due at `due_ms`.
+  void HandBack(const core::Delivery& delivery, int64_t due_ms) {
+    if (Status deferred = store_.DeferDelivery(delivery.id, options_.owner, due_ms); !deferred.ok())
+      LogProblem("handing back delivery " + std::to_string(delivery.id) +
+                 " failed (its lease will expire instead): " + deferred.error().message);
   }
 
   // Brings the next claim forward to the store's next due time when that is in the future. A
@@ -154,27 +208,41 @@ class Dispatcher::Impl {
       }
       const core::Delivery delivery = std::move(found->second);
       in_flight_.erase(found);
-      const int number = delivery.attempt_count + 1;
-      const AttemptVerdict verdict = JudgeAttempt(completion.result);
-      const RetryDecision decision =
-          retry_policy_(delivery, number, verdict, core::NowUnixMillis());
-      store::AttemptOutcome outcome{MakeAttempt(delivery.id, number, completion.result, verdict),
-                                    decision.state, decision.next_attempt_at_ms, verdict.error};
-      if (Status recorded = store_.RecordAttempt(outcome); !recorded.ok()) {
-        LogProblem("recording attempt " + std::to_string(number) + " of delivery " +
-                   std::to_string(delivery.id) +
-                   " failed (its lease will expire and it will be "
-                   "sent again): " +
-                   recorded.error().message);
-      }
+      scheduler_.Finished(delivery);
+      Record(delivery, completion.result);
     }
-    if (!completions.empty()) next_claim_at_ = SteadyClock::now();  // room, and maybe a retry
+    if (!completions.empty()) {
+      StartWhatMayStart();                  // waiting deliveries take the freed slots
+      next_claim_at_ = SteadyClock::now();  // room, and maybe a retry
+    }
+  }
+
+  // Records one attempt of `delivery` and the state the retry policy gives it.
+  void Record(const core::Delivery& delivery, const HttpResult& result) {
+    const int number = delivery.attempt_count + 1;
+    const AttemptVerdict verdict = JudgeAttempt(result);
+    const RetryDecision decision = retry_policy_(delivery, number, verdict, core::NowUnixMillis());
+    store::AttemptOutcome outcome{MakeAttempt(delivery.id, number, result, verdict), decision.state,
+                                  decision.next_attempt_at_ms,
+                                  decision.error.empty() ? verdict.error : decision.error,
+                                  decision.disable_hook_reason};
+    if (Status recorded = store_.RecordAttempt(outcome); !recorded.ok()) {
+      LogProblem(
+          "recording attempt " + std::to_string(number) + " of delivery " +
+          std::to_string(delivery.id) +
+          " failed (its lease will expire and it will be sent again): " + recorded.error().message);
+    }
   }
 
   // Claims nothing more; records what completes before `deadline`, then aborts the rest.
   void Drain(SteadyClock::time_point deadline) {
-    while (!in_flight_.empty() && SteadyClock::now() < deadline)
+    for (const core::Delivery& waiting : scheduler_.TakeAllWaiting())
+      HandBack(waiting, core::NowUnixMillis());  // unattempted: due again at once elsewhere
+    while (!in_flight_.empty() && SteadyClock::now() < deadline) {
       RecordCompletions(sender_->Poll(MillisecondsUntil(deadline)));
+      for (const core::Delivery& waiting : scheduler_.TakeAllWaiting())
+        HandBack(waiting, core::NowUnixMillis());
+    }
     aborted_count_ = sender_->AbortAll().size();
     in_flight_.clear();
   }
@@ -183,6 +251,7 @@ class Dispatcher::Impl {
   DispatcherOptions options_;
   const std::unique_ptr<HttpSender> sender_;  // Wakeup from any thread; the rest sending thread
   const RetryPolicy retry_policy_;
+  DestinationScheduler scheduler_;  // sending thread only: claimed, waiting or in flight
 
   std::mutex lifecycle_mutex_;   // serializes Start and Shutdown
   std::thread thread_;           // guarded by lifecycle_mutex_

@@ -1,27 +1,39 @@
 // Dispatcher: the server's background sender of webhook deliveries.
 //
 // It claims due deliveries from the store with a lease, sends them with libcurl multi (many in
-// flight, a per-attempt timeout from the delivery), and records every attempt (time, status,
-// latency, first 4 KiB of the response, error) with the delivery's new state.
+// flight, at most `max_per_host` to one destination, a per-attempt timeout from the delivery),
+// signs each attempt when the delivery's hook has signing secrets (signature.h), and records
+// every attempt (time, status, latency, first 4 KiB of the response, error) with the
+// delivery's new state: delivered, pending again at the retry schedule's next time, failed, or
+// dead once its attempts are spent (retry_policy.h). A 410 Gone disables the hook.
 //
 // Thread safety: Start, Notify and Shutdown may be called from any thread. The store must
 // outlive the dispatcher.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "delivery/retry_schedule.h"
 #include "store/store.h"
 
 namespace runhook::delivery {
 
 struct DispatcherOptions {
   int max_in_flight = 64;
-  std::chrono::milliseconds lease{60'000};       // how long a claimed delivery stays ours
-  std::chrono::milliseconds idle_poll{1'000};    // re-check the store at least this often
-  std::string owner = "dispatcher";              // lease owner name (host:pid in the server)
+  std::chrono::milliseconds lease{60'000};     // how long a claimed delivery stays ours
+  std::chrono::milliseconds idle_poll{1'000};  // re-check the store at least this often
+  std::string owner = "dispatcher";            // lease owner name (host:pid in the server)
   std::string user_agent = "runhook/" RUNHOOK_VERSION;
+  // Requests in flight to one destination (scheme, host, port); more wait their turn.
+  int max_per_host = 8;
+  // When attempts are made and how many a delivery gets when its max_attempts is 0.
+  RetrySchedule retry_schedule = RetrySchedule::Default();
+  // Draws the jitter factor, values in [0, 1) (tests fix it); null: a seeded random generator.
+  // Called on the sending thread only.
+  std::function<double()> jitter_source{};
 };
 
 class Dispatcher {

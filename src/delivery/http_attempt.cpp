@@ -52,9 +52,19 @@ bool IsCutOffSequence(std::string_view text) {
 }  // namespace
 
 AttemptVerdict JudgeAttempt(const HttpResult& result) {
-  if (!result.transport_error.empty()) return {false, result.transport_error};
-  if (result.status_code >= 200 && result.status_code < 300) return {true, ""};
-  return {false, "HTTP " + std::to_string(result.status_code)};
+  AttemptVerdict verdict;
+  verdict.retryable = !result.unsendable;
+  verdict.timed_out = result.timed_out;
+  verdict.status_code = result.status_code;
+  verdict.retry_after = result.retry_after;
+  if (!result.transport_error.empty()) {
+    verdict.error = result.transport_error;
+  } else if (result.status_code >= 200 && result.status_code < 300) {
+    verdict.succeeded = true;
+  } else {
+    verdict.error = "HTTP " + std::to_string(result.status_code);
+  }
+  return verdict;
 }
 
 std::string MakeResponseExcerpt(std::string_view raw, size_t limit) {

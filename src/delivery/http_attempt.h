@@ -36,15 +36,26 @@ struct HttpResult {
   double latency_ms = 0;        // from hand-off to completion
   std::string response_prefix;  // the first kResponseExcerptLimit bytes of the body, raw
   std::string transport_error;  // non-empty when the transfer failed (connect, timeout, TLS...)
+  bool timed_out = false;       // the transfer hit the request's timeout
+  // The request was refused before anything was sent (a scheme other than http/https, a
+  // malformed URL, a header with a line break): sending it again cannot succeed.
+  bool unsendable = false;
+  std::string retry_after;  // the final response's Retry-After header value; "" when absent
 };
 
 struct AttemptVerdict {
   bool succeeded = false;
-  std::string error;  // empty on success
+  std::string error{};  // empty on success
+  // Additions for the retry policy, copied from the HttpResult.
+  bool retryable = true;      // false when no later attempt can succeed (unsendable)
+  bool timed_out = false;     // the attempt timed out
+  int status_code = 0;        // 0 when no HTTP status was received
+  std::string retry_after{};  // the Retry-After header, "" when absent
 };
 
 // Success is a 2xx with no transport error. The error is the transport error when there is one
 // (a timeout after the status line arrived is still a failure), otherwise "HTTP <status>".
+// Redirects are failures like any other non-2xx (they are never followed).
 AttemptVerdict JudgeAttempt(const HttpResult& result);
 
 // `raw` made safe to store and show: at most `limit` bytes of valid UTF-8. An incomplete

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "delivery/signature.h"
+
 namespace runhook::delivery {
 namespace {
 
@@ -35,6 +37,26 @@ HttpRequest BuildOutgoingRequest(const core::Delivery& delivery, std::string_vie
   if (!stored.webhook_id.empty() && !HasHeader(request, "webhook-id"))
     request.headers.emplace_back("webhook-id", stored.webhook_id);
   return request;
+}
+
+Status AddSignatureHeaders(HttpRequest& request, const std::vector<std::string>& secrets,
+                           int64_t timestamp_seconds) {
+  if (secrets.empty()) return OkStatus();
+  const std::string* webhook_id = nullptr;
+  for (const auto& [name, value] : request.headers)
+    if (HeaderNameEquals(name, "webhook-id")) webhook_id = &value;
+  if (webhook_id == nullptr)
+    return MakeError(ErrorCode::kInvalidArgument, "cannot sign a request without a webhook-id");
+  Result<std::string> signature =
+      MakeSignatureHeader(secrets, *webhook_id, timestamp_seconds, request.body);
+  if (!signature) return signature.error();
+  std::erase_if(request.headers, [](const auto& header) {
+    return HeaderNameEquals(header.first, "webhook-timestamp") ||
+           HeaderNameEquals(header.first, "webhook-signature");
+  });
+  request.headers.emplace_back("webhook-timestamp", std::to_string(timestamp_seconds));
+  request.headers.emplace_back("webhook-signature", std::move(signature).value());
+  return OkStatus();
 }
 
 }  // namespace runhook::delivery

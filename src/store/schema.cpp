@@ -10,7 +10,7 @@ namespace {
 // tables reference runs by the integer `pk`, not by (entity, project, run_id).
 //
 // Left for later migrations: project-level hooks (a nullable run_pk or a project_hooks
-// table), server-side signing secrets (a `secrets` table), a denser history layout.
+// table), a denser history layout.
 constexpr const char* kMigration1 = R"sql(
 CREATE TABLE runs (
   pk INTEGER PRIMARY KEY,
@@ -130,8 +130,21 @@ CREATE TABLE attempts (
 );
 )sql";
 
+// Retries and signing: why a hook was disabled (e.g. its receiver answered 410 Gone), and named
+// signing secrets a hook can refer to by name instead of holding a whsec_ value itself. A
+// secret's value may hold several whsec_ keys separated by spaces (a rotation).
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE hooks ADD COLUMN disabled_reason TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 // Append new migrations here; migration N brings the schema from version N-1 to N.
-constexpr const char* kMigrations[] = {kMigration1};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2};
 
 }  // namespace
 

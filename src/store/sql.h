@@ -48,6 +48,23 @@ SELECT name, run_states, url, method, body, headers, timeout_seconds, max_attemp
        when_condition, every, strict, disabled
 FROM hooks WHERE run_pk = :run_pk ORDER BY position)sql";
 
+// Marks one hook disabled; matches nothing when the run has no hook of that name.
+inline constexpr std::string_view kDisableHook = R"sql(
+UPDATE hooks SET disabled = 1, disabled_reason = :reason
+WHERE run_pk = :run_pk AND name = :name)sql";
+
+inline constexpr std::string_view kSelectHookSecret =
+    "SELECT secret FROM hooks WHERE run_pk = :run_pk AND name = :name";
+
+// ---- secrets ----
+inline constexpr std::string_view kUpsertSecret = R"sql(
+INSERT INTO secrets (name, value, created_at) VALUES (:name, :value, :created_at)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at)sql";
+inline constexpr std::string_view kSelectSecretValue =
+    "SELECT value FROM secrets WHERE name = :name";
+inline constexpr std::string_view kSelectSecretNames = "SELECT name FROM secrets ORDER BY name";
+inline constexpr std::string_view kDeleteSecret = "DELETE FROM secrets WHERE name = :name";
+
 // ---- history ----
 inline constexpr std::string_view kFindHistoryBatch =
     "SELECT 1 FROM history_batches WHERE run_pk = :run_pk AND batch_id = :batch_id";
@@ -98,6 +115,16 @@ inline constexpr std::string_view kLeaseDelivery =
 
 inline constexpr std::string_view kSelectDeliveryState =
     "SELECT state FROM deliveries WHERE id = :id";
+
+// The run and hook a delivery belongs to (for disabling the hook after a 410).
+inline constexpr std::string_view kSelectDeliveryHook =
+    "SELECT run_pk, hook_name FROM deliveries WHERE id = :id";
+
+// Hands a claimed delivery back unattempted: due at :next_attempt_at, lease released. Matches
+// only a pending delivery still leased to :owner.
+inline constexpr std::string_view kDeferDelivery = R"sql(
+UPDATE deliveries SET next_attempt_at = :next_attempt_at, lease_owner = NULL, lease_until = NULL
+WHERE id = :id AND state = 'pending' AND lease_owner = :owner)sql";
 
 // :next_attempt_at is only applied when the delivery stays pending.
 inline constexpr std::string_view kRecordDeliveryOutcome = R"sql(

@@ -192,6 +192,43 @@ Status SqliteStore::RecordAttempt(const AttemptOutcome& outcome) {
     (*update)->BindInt64(":id", delivery_id);
     if (Status status = (*update)->Execute(); !status) return status;
   }
+  if (!outcome.disable_hook_reason.empty()) {
+    Result<StatementRef> select = connection_->Prepare(sql::kSelectDeliveryHook);
+    if (!select) return select.error();
+    (*select)->BindInt64(":id", delivery_id);
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) return MakeError(ErrorCode::kNotFound, DeliveryNotFound(delivery_id));
+    const int64_t run_pk = (*select)->ColumnInt64(0);
+    const std::string hook_name = (*select)->ColumnText(1);
+    // A delivery of a hook that no longer exists (a test delivery) disables nothing.
+    Status disabled = WriteHookDisabled(run_pk, "of delivery " + std::to_string(delivery_id),
+                                        hook_name, outcome.disable_hook_reason);
+    if (!disabled && disabled.error().code != ErrorCode::kNotFound) return disabled;
+  }
+  return transaction->Commit();
+}
+
+Status SqliteStore::DeferDelivery(int64_t delivery_id, const std::string& owner,
+                                  int64_t next_attempt_at_ms) {
+  MutexLock lock(mutex_);
+  Result<Transaction> transaction = Transaction::Begin(*connection_);
+  if (!transaction) return transaction.error();
+  {
+    Result<StatementRef> update = connection_->Prepare(sql::kDeferDelivery);
+    if (!update) return update.error();
+    (*update)->BindInt64(":next_attempt_at", next_attempt_at_ms);
+    (*update)->BindText(":owner", owner);
+    (*update)->BindInt64(":id", delivery_id);
+    if (Status status = (*update)->Execute(); !status) return status;
+  }
+  if (connection_->Changes() == 0) {
+    Result<DeliveryState> state = FindDeliveryState(delivery_id);
+    if (!state) return state.error();
+    return MakeError(ErrorCode::kConflict, "delivery " + std::to_string(delivery_id) +
+                                               " is not a pending delivery leased to '" + owner +
+                                               "'; it was not deferred");
+  }
   return transaction->Commit();
 }
 

@@ -41,6 +41,16 @@ class SqliteStore final : public Store {
                                                    const std::string& owner) override;
   Status RecordAttempt(const AttemptOutcome& outcome) override;
   Result<std::optional<int64_t>> NextDueTime() override;
+  Status DeferDelivery(int64_t delivery_id, const std::string& owner,
+                       int64_t next_attempt_at_ms) override;
+
+  Status DisableHook(const RunKey& run, const std::string& hook_name,
+                     const std::string& reason) override;
+  Result<std::vector<std::string>> GetSigningSecrets(const RunKey& run,
+                                                     const std::string& hook_name) override;
+  Status PutSecret(const std::string& name, const std::string& value) override;
+  Result<std::vector<std::string>> ListSecretNames() override;
+  Status DeleteSecret(const std::string& name) override;
 
  private:
   // The run's row id. Errors: kNotFound naming the run.
@@ -55,6 +65,11 @@ class SqliteStore final : public Store {
   Result<Delivery> FindDelivery(int64_t delivery_id) REQUIRES(mutex_);
   // The stored state of a delivery. Errors: kNotFound.
   Result<DeliveryState> FindDeliveryState(int64_t delivery_id) REQUIRES(mutex_);
+  // Disables hook `hook_name` of row `run_pk`; `run` names it in errors. Errors: kNotFound.
+  Status WriteHookDisabled(int64_t run_pk, const std::string& run, const std::string& hook_name,
+                           const std::string& reason) REQUIRES(mutex_);
+  // The value of a stored secret, or nullopt when there is none of that name.
+  Result<std::optional<std::string>> FindSecretValue(const std::string& name) REQUIRES(mutex_);
 
   Mutex mutex_;
   std::unique_ptr<Connection> connection_ GUARDED_BY(mutex_);

@@ -34,7 +34,7 @@ using core::RunRecord;
 
 // An event to record together with a run change, and the deliveries it causes.
 struct EventWrite {
-  std::string type;             // EventType name: "created", "running", "finished", ...
+  std::string type;  // EventType name: "created", "running", "finished", ...
   int64_t timestamp_ms = 0;
   Json payload = Json::object();
   std::vector<DeliveryDraft> deliveries;  // a draft with render_error set is stored as failed
@@ -51,10 +51,13 @@ struct DeliveryFilter {
 
 // What the dispatcher learns when it records an attempt.
 struct AttemptOutcome {
-  Attempt attempt;                          // delivery_id and number must be set
-  DeliveryState new_state;                  // kPending means "try again at next_attempt_at_ms"
-  int64_t next_attempt_at_ms = 0;           // only for kPending
-  std::string error;                        // the delivery's last_error after this attempt
+  Attempt attempt;                 // delivery_id and number must be set
+  DeliveryState new_state;         // kPending means "try again at next_attempt_at_ms"
+  int64_t next_attempt_at_ms = 0;  // only for kPending
+  std::string error;               // the delivery's last_error after this attempt
+  // Non-empty: also disable the delivery's hook with this reason, in the same transaction (the
+  // receiver answered 410 Gone). See DisableHook.
+  std::string disable_hook_reason{};
 };
 
 class Store {
@@ -110,6 +113,42 @@ class Store {
   // claimed, so a dispatcher does not wake for deliveries it is already sending. The result
   // may be in the past (something is due now).
   virtual Result<std::optional<int64_t>> NextDueTime() = 0;
+
+  // Hands back a delivery claimed by `owner` without attempting it: releases the lease and makes
+  // it due at `next_attempt_at_ms`; attempt_count is unchanged. The dispatcher uses it for
+  // deliveries it claimed but cannot send yet (their destination is busy).
+  // Errors: kNotFound; kConflict when it is no longer pending or no longer leased to `owner`.
+  virtual Status DeferDelivery(int64_t delivery_id, const std::string& owner,
+                               int64_t next_attempt_at_ms) = 0;
+
+  // ---- hooks disabled by their receivers, signing secrets ----
+
+  // Marks the run's hook `hook_name` disabled, keeping `reason` (for people): the server renders
+  // no further deliveries for it. Deliveries already stored are unaffected.
+  // Errors: kNotFound naming the run or the hook.
+  virtual Status DisableHook(const RunKey& run, const std::string& hook_name,
+                             const std::string& reason) = 0;
+
+  // The signing secrets (each "whsec_...") the run's hook `hook_name` signs with, read at send
+  // time so no secret is ever stored in a delivery. The hook's `secret` is a space-separated
+  // list; each item is a whsec_ value or the name of a stored secret (PutSecret), whose value is
+  // in turn a space-separated list of whsec_ values. Several secrets mean a rotation: every
+  // one signs. Empty when the hook has no secret. The values are not checked here (see
+  // delivery/signature.h). Errors: kNotFound naming the run, the hook or a missing secret name.
+  virtual Result<std::vector<std::string>> GetSigningSecrets(const RunKey& run,
+                                                             const std::string& hook_name) = 0;
+
+  // Creates or replaces the named secret. `name` must be non-empty, contain no whitespace and
+  // not start with "whsec_" (a hook's secret field tells names and values apart by that
+  // prefix). Errors: kInvalidArgument for a bad name or an empty value.
+  virtual Status PutSecret(const std::string& name, const std::string& value) = 0;
+
+  // The names of the stored secrets, sorted; never their values.
+  virtual Result<std::vector<std::string>> ListSecretNames() = 0;
+
+  // Errors: kNotFound when no secret has that name. Hooks that refer to it fail to sign (and so
+  // to send) until it is stored again.
+  virtual Status DeleteSecret(const std::string& name) = 0;
 };
 
 }  // namespace runhook::store

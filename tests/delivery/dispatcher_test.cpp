@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "delivery/retry_schedule.h"
 #include "store_helpers.h"
 #include "test_receiver.h"
 
@@ -31,6 +32,7 @@ DispatcherOptions TestOptions() {
   options.idle_poll = 50ms;
   options.owner = "dispatcher-test";
   options.user_agent = "runhook-test/1.0";
+  options.retry_schedule = ParseRetrySchedule("0,0.2s,0.5s").value();
   return options;
 }
 
@@ -94,7 +96,7 @@ TEST_F(DispatcherTest, UserAgentSetByTheHookReplacesTheDefault) {
   EXPECT_EQ(request.Header("User-Agent"), "my-agent/2");
 }
 
-TEST_F(DispatcherTest, ServerErrorFailsWithStatusAndResponseExcerpt) {
+TEST_F(DispatcherTest, ServerErrorOnTheLastAttemptIsDeadWithStatusAndResponseExcerpt) {
   TestReceiver receiver([](const httplib::Request&, httplib::Response& response) {
     response.status = 500;
     response.set_content("database on fire", "text/plain");
@@ -104,7 +106,7 @@ TEST_F(DispatcherTest, ServerErrorFailsWithStatusAndResponseExcerpt) {
   dispatcher.Start();
   const core::Delivery delivery = WaitUntilSettled(*store_, id, kSettleTimeout);
 
-  EXPECT_EQ(delivery.state, DeliveryState::kFailed);
+  EXPECT_EQ(delivery.state, DeliveryState::kDead);  // its one attempt is spent
   EXPECT_EQ(delivery.last_error, "HTTP 500");
   const auto attempts = Attempts(*store_, id);
   ASSERT_EQ(attempts.size(), 1u);
@@ -113,7 +115,7 @@ TEST_F(DispatcherTest, ServerErrorFailsWithStatusAndResponseExcerpt) {
   EXPECT_EQ(attempts[0].error, "HTTP 500");
 }
 
-TEST_F(DispatcherTest, ConnectionRefusedFailsQuicklyWithTheNetworkError) {
+TEST_F(DispatcherTest, ConnectionRefusedEndsQuicklyWithTheNetworkError) {
   auto draft = MakeDraft("http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/");
   draft.timeout_seconds = 30;
   const int64_t id = AddDelivery(*store_, draft);
@@ -123,7 +125,7 @@ TEST_F(DispatcherTest, ConnectionRefusedFailsQuicklyWithTheNetworkError) {
   const core::Delivery delivery = WaitUntilSettled(*store_, id, kSettleTimeout);
 
   EXPECT_LT(Clock::now() - started, 3s);
-  EXPECT_EQ(delivery.state, DeliveryState::kFailed);
+  EXPECT_EQ(delivery.state, DeliveryState::kDead);
   const auto attempts = Attempts(*store_, id);
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts[0].status_code, 0);
@@ -144,7 +146,7 @@ TEST_F(DispatcherTest, AttemptTimesOutAfterTheDeliveryTimeout) {
   const core::Delivery delivery = WaitUntilSettled(*store_, id, kSettleTimeout);
   receiver.Release();
 
-  EXPECT_EQ(delivery.state, DeliveryState::kFailed);
+  EXPECT_EQ(delivery.state, DeliveryState::kDead);
   const auto attempts = Attempts(*store_, id);
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_NE(attempts[0].error.find("timed out"), std::string::npos) << attempts[0].error;
@@ -273,7 +275,7 @@ TEST_F(DispatcherTest, RedirectIsNotFollowed) {
   dispatcher.Start();
   const core::Delivery delivery = WaitUntilSettled(*store_, id, kSettleTimeout);
 
-  EXPECT_EQ(delivery.state, DeliveryState::kFailed);
+  EXPECT_EQ(delivery.state, DeliveryState::kDead);
   EXPECT_EQ(delivery.last_error, "HTTP 302");
   ASSERT_EQ(receiver.Requests().size(), 1u);
   EXPECT_EQ(receiver.Requests()[0].path, "/moved");
@@ -316,7 +318,7 @@ TEST_F(DispatcherTest, FailedAttemptIsSentAgainWhileAttemptsRemain) {
 
   ASSERT_TRUE(receiver.WaitForRequests(3, kSettleTimeout));
   const core::Delivery delivery = WaitUntilSettled(*store_, id, kSettleTimeout);
-  EXPECT_EQ(delivery.state, DeliveryState::kFailed);
+  EXPECT_EQ(delivery.state, DeliveryState::kDead);
   EXPECT_EQ(delivery.attempt_count, 3);
   const auto attempts = Attempts(*store_, id);
   ASSERT_EQ(attempts.size(), 3u);

@@ -20,8 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "delivery/dispatcher.h"
+#include "delivery/signature.h"
 #include "store_helpers.h"
 
 extern char** environ;
@@ -160,6 +162,86 @@ TEST(ListenCommand, RecordsRequestsAndAnswersWithTheChosenStatus) {
   const std::string printed = listen.ReadUntil("GET /ping", 10s);
   EXPECT_NE(printed.find("POST /hooks/finished?run=abc&x=1"), std::string::npos) << printed;
   EXPECT_NE(printed.find("\"run_id\": \"abc\""), std::string::npos) << printed;
+  EXPECT_EQ(listen.StopWith(SIGTERM, 10s), std::optional<int>(0));
+  std::filesystem::remove(jsonl);
+}
+
+TEST(ListenCommand, SecretVerifiesEachRequestAndReportsTheVerdict) {
+  constexpr const char* kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  const auto jsonl = TemporaryJsonlPath("listen-secret");
+  std::filesystem::remove(jsonl);
+  ListenProcess listen({"--port", "0", "--jsonl", jsonl.string(), "--secret", kSecret});
+  const int port = listen.WaitForPort();
+  ASSERT_GT(port, 0) << listen.ReadUntil("\n", 0ms);
+
+  const std::string body = R"({"run_id": "abc"})";
+  const int64_t now = core::NowUnixMillis() / 1000;
+  const std::string signature =
+      delivery::MakeSignatureHeader({kSecret}, "msg_good", now, body).value();
+  httplib::Client client("127.0.0.1", port);
+  const auto post = [&](const std::string& path, const httplib::Headers& headers,
+                        const std::string& content) {
+    auto response = client.Post(path, headers, content, "application/json");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+  };
+  const httplib::Headers good = {{"webhook-id", "msg_good"},
+                                 {"webhook-timestamp", std::to_string(now)},
+                                 {"webhook-signature", signature}};
+  post("/signed", good, body);
+  post("/tampered", good, R"({"run_id": "xyz"})");
+  post("/unsigned", {}, body);
+  const httplib::Headers stale = {
+      {"webhook-id", "msg_old"},
+      {"webhook-timestamp", std::to_string(now - 3600)},
+      {"webhook-signature",
+       delivery::MakeSignatureHeader({kSecret}, "msg_old", now - 3600, body).value()}};
+  post("/stale", stale, body);
+
+  const std::vector<Json> lines = ReadJsonLines(jsonl, 4, 10s);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["signature"], "valid");
+  EXPECT_EQ(lines[1]["signature"], "invalid: no v1 signature matches the secret");
+  EXPECT_EQ(lines[2]["signature"], "invalid: no webhook-id header");
+  EXPECT_EQ(lines[3]["signature"], "invalid: webhook-timestamp is 3600 s old (more than 300 s)");
+
+  const std::string printed = listen.ReadUntil("POST /stale", 10s);
+  EXPECT_NE(printed.find("POST /signed\nsignature: valid\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("POST /tampered\nsignature: INVALID (no v1 signature matches the "
+                         "secret)\n"),
+            std::string::npos)
+      << printed;
+  EXPECT_EQ(listen.StopWith(SIGTERM, 10s), std::optional<int>(0));
+  std::filesystem::remove(jsonl);
+}
+
+TEST(ListenCommand, SecretThatIsNotAWhsecValueIsRefusedAtStart) {
+  ListenProcess listen({"--port", "0", "--secret", "hunter2"});
+  EXPECT_EQ(listen.StopWith(0, 10s), std::optional<int>(1));  // signal 0: just wait for the exit
+}
+
+TEST(ListenCommand, VerifiesWhatTheDispatcherSigns) {
+  constexpr const char* kSecret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+  const auto jsonl = TemporaryJsonlPath("listen-dispatcher-signed");
+  std::filesystem::remove(jsonl);
+  ListenProcess listen({"--port", "0", "--jsonl", jsonl.string(), "--secret", kSecret});
+  const int port = listen.WaitForPort();
+  ASSERT_GT(port, 0);
+
+  auto store = delivery::testing::OpenMemoryStore();
+  auto draft =
+      delivery::testing::MakeDraft("http://127.0.0.1:" + std::to_string(port) + "/from-runhook");
+  draft.body = R"({"state": "finished"})";
+  const int64_t id = delivery::testing::AddDelivery(*store, draft, kSecret);
+  delivery::Dispatcher dispatcher(*store, delivery::DispatcherOptions{});
+  dispatcher.Start();
+  ASSERT_EQ(delivery::testing::WaitUntilSettled(*store, id, 10s).state,
+            core::DeliveryState::kDelivered);
+
+  const std::vector<Json> lines = ReadJsonLines(jsonl, 1, 10s);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["signature"], "valid");
+  EXPECT_TRUE(dispatcher.Shutdown(5s));
   EXPECT_EQ(listen.StopWith(SIGTERM, 10s), std::optional<int>(0));
   std::filesystem::remove(jsonl);
 }

@@ -33,6 +33,24 @@ TEST(ListenRecorder, JsonLineHoldsEveryPartOfTheRequest) {
   EXPECT_EQ(line["received_at"], "2023-11-14T22:13:20.123Z");
 }
 
+TEST(ListenRecorder, UncheckedSignatureIsLeftOut) {
+  EXPECT_FALSE(Json::parse(FormatJsonLine(SampleWebhook())).contains("signature"));
+  EXPECT_EQ(FormatForPeople(SampleWebhook()).find("signature:"), std::string::npos);
+}
+
+TEST(ListenRecorder, SignatureVerdictIsRecordedAndPrinted) {
+  ReceivedWebhook webhook = SampleWebhook();
+  webhook.signature_verdict = "valid";
+  EXPECT_EQ(Json::parse(FormatJsonLine(webhook))["signature"], "valid");
+  EXPECT_NE(FormatForPeople(webhook).find("/hooks/finished?run=abc&x=1\nsignature: valid\n"),
+            std::string::npos);
+  webhook.signature_verdict = "invalid: no webhook-signature header";
+  EXPECT_EQ(Json::parse(FormatJsonLine(webhook))["signature"],
+            "invalid: no webhook-signature header");
+  EXPECT_NE(FormatForPeople(webhook).find("signature: INVALID (no webhook-signature header)\n"),
+            std::string::npos);
+}
+
 TEST(ListenRecorder, JsonLineIsOneLineEvenForBinaryBodies) {
   ReceivedWebhook webhook = SampleWebhook();
   webhook.body = "line one\nline two\xFF";

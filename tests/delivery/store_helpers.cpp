@@ -27,7 +27,8 @@ core::DeliveryDraft MakeDraft(const std::string& url) {
 }
 
 std::vector<int64_t> AddDeliveries(store::Store& store,
-                                   const std::vector<core::DeliveryDraft>& drafts) {
+                                   const std::vector<core::DeliveryDraft>& drafts,
+                                   const std::string& hook_secret) {
   static std::atomic<int> run_counter{0};
   const int64_t now = core::NowUnixMillis();
   core::RunRecord run;
@@ -39,6 +40,7 @@ std::vector<int64_t> AddDeliveries(store::Store& store,
   hook.name = "notify";
   hook.run_states = {"created"};
   hook.url = "http://127.0.0.1/unused";
+  hook.secret = hook_secret;
   store::EventWrite event{"created", now, Json::object(), drafts};
   Status created = store.CreateRun(run, {hook}, &event);
   if (!created.ok()) throw std::runtime_error("CreateRun: " + created.error().message);
@@ -56,21 +58,32 @@ std::vector<int64_t> AddDeliveries(store::Store& store,
   return ids;
 }
 
-int64_t AddDelivery(store::Store& store, const core::DeliveryDraft& draft) {
-  return AddDeliveries(store, {draft}).front();
+int64_t AddDelivery(store::Store& store, const core::DeliveryDraft& draft,
+                    const std::string& hook_secret) {
+  return AddDeliveries(store, {draft}, hook_secret).front();
 }
 
-core::Delivery WaitUntilSettled(store::Store& store, int64_t delivery_id,
-                                std::chrono::milliseconds timeout) {
+core::Delivery WaitForDelivery(store::Store& store, int64_t delivery_id,
+                               const std::function<bool(const core::Delivery&)>& done,
+                               std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto delivery = store.GetDelivery(delivery_id);
     if (!delivery.ok()) throw std::runtime_error("GetDelivery: " + delivery.error().message);
-    if (delivery->state != core::DeliveryState::kPending ||
-        std::chrono::steady_clock::now() >= deadline)
+    if (done(*delivery) || std::chrono::steady_clock::now() >= deadline)
       return std::move(delivery).value();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling the store, not a wait
   }
+}
+
+core::Delivery WaitUntilSettled(store::Store& store, int64_t delivery_id,
+                                std::chrono::milliseconds timeout) {
+  return WaitForDelivery(
+      store, delivery_id,
+      [](const core::Delivery& delivery) {
+        return delivery.state != core::DeliveryState::kPending;
+      },
+      timeout);
 }
 
 std::vector<core::Attempt> Attempts(store::Store& store, int64_t delivery_id) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,11 +21,19 @@ std::unique_ptr<store::Store> OpenMemoryStore();
 // A draft for `url` with a fresh webhook id; POST, empty body, 5 s timeout, one attempt.
 core::DeliveryDraft MakeDraft(const std::string& url);
 
-// Stores a new run with one event carrying `drafts`; returns the new deliveries' ids in the
-// order of `drafts`.
+// Stores a new run (its one hook "notify" signing with `hook_secret`, which may be empty) with
+// one event carrying `drafts`; returns the new deliveries' ids in the order of `drafts`.
 std::vector<int64_t> AddDeliveries(store::Store& store,
-                                   const std::vector<core::DeliveryDraft>& drafts);
-int64_t AddDelivery(store::Store& store, const core::DeliveryDraft& draft);
+                                   const std::vector<core::DeliveryDraft>& drafts,
+                                   const std::string& hook_secret = "");
+int64_t AddDelivery(store::Store& store, const core::DeliveryDraft& draft,
+                    const std::string& hook_secret = "");
+
+// Waits until `done(delivery)` holds for the stored delivery (or `timeout` passes) and returns
+// the delivery as last read.
+core::Delivery WaitForDelivery(store::Store& store, int64_t delivery_id,
+                               const std::function<bool(const core::Delivery&)>& done,
+                               std::chrono::milliseconds timeout);
 
 // Waits until the delivery leaves `pending` (or `timeout` passes) and returns it as stored.
 core::Delivery WaitUntilSettled(store::Store& store, int64_t delivery_id,

@@ -80,6 +80,35 @@ TEST_F(SchemaTest, ReopenedStoreKeepsEverything) {
   EXPECT_EQ(reopened->ClaimDueDeliveries(7000, 10, 60'000, "d")->size(), 1u);
 }
 
+TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
+  {
+    std::unique_ptr<Store> store = OpenOrDie(Path());
+    ASSERT_NE(store, nullptr);
+    EventWrite event = SampleEvent("created", 1000, {"notify"});
+    ASSERT_TRUE(store->CreateRun(SampleRun(), {SampleHook("notify")}, &event));
+  }
+  // Take the file back to what version 1 wrote.
+  ExecuteOnFile(Path(),
+                "DROP TABLE secrets; ALTER TABLE hooks DROP COLUMN disabled_reason; "
+                "PRAGMA user_version = 1");
+  ASSERT_EQ(QueryFile(Path(),
+                      "SELECT COUNT(*) FROM pragma_table_info('hooks') "
+                      "WHERE name = 'disabled_reason'"),
+            0);
+
+  std::unique_ptr<Store> store = OpenOrDie(Path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(store->GetHooks(SampleKey())->size(), 1u);
+  ASSERT_TRUE(store->DisableHook(SampleKey(), "notify", "the receiver answered 410 Gone"));
+  EXPECT_EQ(QueryFile(Path(),
+                      "SELECT disabled_reason = 'the receiver answered 410 Gone' "
+                      "FROM hooks WHERE name = 'notify'"),
+            1);
+  ASSERT_TRUE(store->PutSecret("team-key", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+  EXPECT_EQ(store->ListSecretNames().value(), std::vector<std::string>{"team-key"});
+}
+
 TEST_F(SchemaTest, DatabaseFromANewerRunhookIsRefused) {
   { ASSERT_NE(OpenOrDie(Path()), nullptr); }
   ExecuteOnFile(Path(), "PRAGMA user_version = 999");

@@ -1,0 +1,158 @@
+// SqliteStore: hooks disabled by their receivers, and the signing secrets hooks refer to.
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "store/sql.h"
+#include "store/sqlite_store_impl.h"
+
+namespace runhook::store::sqlite {
+namespace {
+
+constexpr std::string_view kSecretValuePrefix = "whsec_";
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// The whitespace-separated items of `text`.
+std::vector<std::string> SplitOnWhitespace(const std::string& text) {
+  std::istringstream stream(text);
+  std::vector<std::string> items;
+  for (std::string item; stream >> item;) items.push_back(std::move(item));
+  return items;
+}
+
+// Why `name` cannot name a secret, or "" when it can.
+std::string FindSecretNameProblem(const std::string& name) {
+  if (name.empty()) return "a secret needs a name";
+  if (name.find_first_of(" \t\r\n") != std::string::npos)
+    return "secret name '" + name + "' contains whitespace";
+  if (StartsWith(name, kSecretValuePrefix))
+    return "secret name '" + name + "' starts with \"whsec_\", which marks a secret value";
+  return "";
+}
+
+}  // namespace
+
+Status SqliteStore::WriteHookDisabled(int64_t run_pk, const std::string& run,
+                                      const std::string& hook_name, const std::string& reason) {
+  Result<StatementRef> update = connection_->Prepare(sql::kDisableHook);
+  if (!update) return update.error();
+  (*update)->BindInt64(":run_pk", run_pk);
+  (*update)->BindText(":name", hook_name);
+  (*update)->BindText(":reason", reason);
+  if (Status status = (*update)->Execute(); !status) return status;
+  if (connection_->Changes() == 0)
+    return MakeError(ErrorCode::kNotFound, "run " + run + " has no hook '" + hook_name + "'");
+  return OkStatus();
+}
+
+Status SqliteStore::DisableHook(const RunKey& run, const std::string& hook_name,
+                                const std::string& reason) {
+  MutexLock lock(mutex_);
+  Result<Transaction> transaction = Transaction::Begin(*connection_);
+  if (!transaction) return transaction.error();
+  Result<int64_t> run_pk = FindRunPk(run);
+  if (!run_pk) return run_pk.error();
+  if (Status status = WriteHookDisabled(*run_pk, DescribeRun(run), hook_name, reason); !status)
+    return status;
+  return transaction->Commit();
+}
+
+Result<std::optional<std::string>> SqliteStore::FindSecretValue(const std::string& name) {
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectSecretValue);
+  if (!select) return select.error();
+  (*select)->BindText(":name", name);
+  Result<bool> row = (*select)->Step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>((*select)->ColumnText(0));
+}
+
+Result<std::vector<std::string>> SqliteStore::GetSigningSecrets(const RunKey& run,
+                                                                const std::string& hook_name) {
+  MutexLock lock(mutex_);
+  Result<int64_t> run_pk = FindRunPk(run);
+  if (!run_pk) return run_pk.error();
+  std::string hook_secret;
+  {
+    Result<StatementRef> select = connection_->Prepare(sql::kSelectHookSecret);
+    if (!select) return select.error();
+    (*select)->BindInt64(":run_pk", *run_pk);
+    (*select)->BindText(":name", hook_name);
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row)
+      return MakeError(ErrorCode::kNotFound,
+                       "run " + DescribeRun(run) + " has no hook '" + hook_name + "'");
+    hook_secret = (*select)->ColumnText(0);
+  }
+  std::vector<std::string> secrets;
+  for (std::string& item : SplitOnWhitespace(hook_secret)) {
+    if (StartsWith(item, kSecretValuePrefix)) {
+      secrets.push_back(std::move(item));
+      continue;
+    }
+    Result<std::optional<std::string>> value = FindSecretValue(item);
+    if (!value) return value.error();
+    if (!value->has_value())
+      return MakeError(ErrorCode::kNotFound, "hook '" + hook_name + "' of run " + DescribeRun(run) +
+                                                 " signs with secret '" + item +
+                                                 "', which is not stored");
+    for (std::string& stored : SplitOnWhitespace(**value)) secrets.push_back(std::move(stored));
+  }
+  return secrets;
+}
+
+Status SqliteStore::PutSecret(const std::string& name, const std::string& value) {
+  if (std::string problem = FindSecretNameProblem(name); !problem.empty())
+    return MakeError(ErrorCode::kInvalidArgument, problem);
+  if (SplitOnWhitespace(value).empty())
+    return MakeError(ErrorCode::kInvalidArgument, "secret '" + name + "' has an empty value");
+  MutexLock lock(mutex_);
+  Result<Transaction> transaction = Transaction::Begin(*connection_);
+  if (!transaction) return transaction.error();
+  {
+    Result<StatementRef> upsert = connection_->Prepare(sql::kUpsertSecret);
+    if (!upsert) return upsert.error();
+    (*upsert)->BindText(":name", name);
+    (*upsert)->BindText(":value", value);
+    (*upsert)->BindInt64(":created_at", core::NowUnixMillis());
+    if (Status status = (*upsert)->Execute(); !status) return status;
+  }
+  return transaction->Commit();
+}
+
+Result<std::vector<std::string>> SqliteStore::ListSecretNames() {
+  MutexLock lock(mutex_);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectSecretNames);
+  if (!select) return select.error();
+  std::vector<std::string> names;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    names.push_back((*select)->ColumnText(0));
+  }
+  return names;
+}
+
+Status SqliteStore::DeleteSecret(const std::string& name) {
+  MutexLock lock(mutex_);
+  Result<Transaction> transaction = Transaction::Begin(*connection_);
+  if (!transaction) return transaction.error();
+  {
+    Result<StatementRef> remove = connection_->Prepare(sql::kDeleteSecret);
+    if (!remove) return remove.error();
+    (*remove)->BindText(":name", name);
+    if (Status status = (*remove)->Execute(); !status) return status;
+  }
+  if (connection_->Changes() == 0)
+    return MakeError(ErrorCode::kNotFound, "no secret named '" + name + "'");
+  return transaction->Commit();
+}
+
+}  // namespace runhook::store::sqlite

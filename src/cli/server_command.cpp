@@ -1,0 +1,115 @@
+// `runhook server`: runs the HTTP API, the run pages and the webhook dispatcher until SIGINT or
+// SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "delivery/retry_schedule.h"
+#include "server/server.h"
+
+namespace runhook::cli {
+namespace {
+
+constexpr auto kDeliveryShutdownTimeout = std::chrono::seconds(10);
+
+struct ServerFlags {
+  std::string host = "127.0.0.1";
+  int port = 5717;
+  std::string data_dir;
+  std::string store_spec;
+  std::string public_url;
+  std::string retry_schedule;
+};
+
+[[noreturn]] void Fail(const std::string& message) {
+  std::fprintf(stderr, "runhook server: %s\n", message.c_str());
+  throw CLI::RuntimeError(1);
+}
+
+// $RUNHOOK_DIR, else ~/.local/share/runhook.
+std::string DefaultDataDir() {
+  if (const char* dir = std::getenv("RUNHOOK_DIR"); dir && *dir) return dir;
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) Fail("cannot find a data directory: set RUNHOOK_DIR or pass --data DIR");
+  return std::string(home) + "/.local/share/runhook";
+}
+
+void RunServer(const ServerFlags& flags) {
+  server::ServerOptions options;
+  options.host = flags.host;
+  options.port = flags.port;
+  options.public_url = flags.public_url;
+  options.store_spec = flags.store_spec;
+  if (!flags.retry_schedule.empty()) {
+    auto schedule = delivery::ParseRetrySchedule(flags.retry_schedule);
+    if (!schedule) Fail("--retry-schedule: " + schedule.error().message);
+    options.dispatcher.retry_schedule = std::move(schedule.value());
+  }
+  if (options.store_spec.empty() || !flags.data_dir.empty()) {
+    const std::string data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+    std::error_code error;
+    std::filesystem::create_directories(data_dir, error);
+    if (error) Fail("cannot create the data directory " + data_dir + ": " + error.message());
+    if (options.store_spec.empty()) options.store_spec = "sqlite:" + data_dir + "/runhook.db";
+  }
+
+  // SIGINT and SIGTERM are taken by sigwait below; every thread the server starts inherits the
+  // blocked mask, so no thread is interrupted by them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  server::Server server(options);
+  auto port = server.Start();
+  if (!port) Fail(port.error().message);
+  std::printf("runhook server listening on http://%s:%d (store: %s, public URL: %s)\n",
+              flags.host.find(':') != std::string::npos ? ("[" + flags.host + "]").c_str()
+                                                        : flags.host.c_str(),
+              *port, options.store_spec.c_str(), server.public_url().c_str());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::printf("runhook server: %s received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fflush(stdout);
+  server.Stop(kDeliveryShutdownTimeout);
+  std::printf("runhook server: stopped\n");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+void AddServerCommand(CLI::App& app) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* command = app.add_subcommand(
+      "server", "Run the runhook server: HTTP API, run pages and webhook delivery");
+  command->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
+  command->add_option("--port", flags->port, "Port to listen on (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  command->add_option("--data", flags->data_dir,
+                      "Data directory (default: $RUNHOOK_DIR or ~/.local/share/runhook)");
+  command->add_option(
+      "--store", flags->store_spec,
+      "Store to use, e.g. sqlite:/path/runhook.db (default: sqlite:DATA/runhook.db)");
+  command->add_option("--public-url", flags->public_url,
+                      "Base URL of run pages in webhooks (default: http://HOST:PORT)");
+  command->add_option("--retry-schedule", flags->retry_schedule,
+                      "Delivery attempts as waits, e.g. 0,5s,5m,30m,2h,5h,10h,10h (the default)");
+  command->callback([flags] { RunServer(*flags); });
+}
+
+}  // namespace runhook::cli

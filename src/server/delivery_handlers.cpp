@@ -1,0 +1,80 @@
+// Thin handlers for the delivery log.
+#include <charconv>
+#include <cstdint>
+
+#include "server/delivery_queries.h"
+#include "server/handlers.h"
+#include "server/http_responses.h"
+#include "server/request_parsing.h"
+
+namespace runhook::server {
+namespace {
+
+constexpr int64_t kMaxLimit = 1000;
+
+// Reads limit, hook and state, the filters shared by both delivery lists.
+Status ReadCommonFilters(const httplib::Request& request, DeliveryQuery& query) {
+  auto limit = IntegerParam(request, "limit", 1, kMaxLimit);
+  if (!limit) return limit.error();
+  query.limit = static_cast<int>(limit->value_or(100));
+  query.hook_name = StringParam(request, "hook");
+  if (auto state = StringParam(request, "state")) {
+    query.state = core::ParseDeliveryState(*state);
+    if (!query.state)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "query parameter 'state': unknown state '" + *state +
+                           "' (use pending, delivered, failed or dead)");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+void HandleRunDeliveries(const ApiContext& api, const httplib::Request& request,
+                         httplib::Response& response) {
+  auto key =
+      ParseRunKey(request.matches[1].str(), request.matches[2].str(), request.matches[3].str());
+  if (!key) return SendError(response, key.error());
+  DeliveryQuery query = QueryForRun(*key);
+  if (auto status = ReadCommonFilters(request, query); !status)
+    return SendError(response, status.error());
+  if (auto run = api.store.GetRun(*key); !run)
+    return SendError(response, NameRunIfNotFound(run.error(), *key));
+  auto deliveries = FindDeliveries(api.store, query);
+  if (!deliveries) return SendError(response, deliveries.error());
+  SendJson(response, 200, Json{{"deliveries", DeliveriesToJson(*deliveries)}});
+}
+
+void HandleListDeliveries(const ApiContext& api, const httplib::Request& request,
+                          httplib::Response& response) {
+  DeliveryQuery query;
+  query.entity = StringParam(request, "entity");
+  query.project = StringParam(request, "project");
+  query.run_id = StringParam(request, "run");
+  if (auto status = ReadCommonFilters(request, query); !status)
+    return SendError(response, status.error());
+  auto deliveries = FindDeliveries(api.store, query);
+  if (!deliveries) return SendError(response, deliveries.error());
+  SendJson(response, 200, Json{{"deliveries", DeliveriesToJson(*deliveries)}});
+}
+
+void HandleGetDelivery(const ApiContext& api, const httplib::Request& request,
+                       httplib::Response& response) {
+  const std::string text = request.matches[1].str();
+  int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size())
+    return SendError(response, MakeError(ErrorCode::kNotFound, "delivery " + text + " not found"));
+  auto delivery = api.store.GetDelivery(id);
+  if (!delivery) {
+    if (delivery.error().code == ErrorCode::kNotFound)
+      return SendError(response,
+                       MakeError(ErrorCode::kNotFound, "delivery " + text + " not found"));
+    return SendError(response, delivery.error());
+  }
+  auto attempts = api.store.ListAttempts(id);
+  if (!attempts) return SendError(response, attempts.error());
+  SendJson(response, 200, Json{{"delivery", core::DeliveryToJson(*delivery, *attempts)}});
+}
+
+}  // namespace runhook::server

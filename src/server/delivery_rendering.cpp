@@ -1,0 +1,166 @@
+#include "server/delivery_rendering.h"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+
+#include "server/template_context.h"
+#include "template/template.h"
+
+namespace runhook::server {
+namespace {
+
+bool EqualsNoCase(std::string_view left, std::string_view right) {
+  return left.size() == right.size() &&
+         std::equal(left.begin(), left.end(), right.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsNoCase(text.substr(0, prefix.size()), prefix);
+}
+
+bool HasLineBreak(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+// Renders templates of one hook, collecting undefined names; the first error stops it.
+class HookRenderer {
+ public:
+  HookRenderer(const core::HookSpec& hook, const Json& context, core::DeliveryDraft& draft)
+      : hook_(hook),
+        context_(context),
+        draft_(draft),
+        mode_(hook.strict ? templating::UndefinedMode::kStrict
+                          : templating::UndefinedMode::kDefault) {}
+
+  // Returns false (and sets draft.render_error) when rendering `source` failed.
+  bool Render(const std::string& field, const std::string& source, std::string& out) {
+    try {
+      auto compiled = templating::Template::Compile(source, hook_.name + "." + field);
+      auto result = compiled.Render(context_, mode_);
+      for (auto& name : result.undefined_names) {
+        if (std::find(draft_.undefined_names.begin(), draft_.undefined_names.end(), name) ==
+            draft_.undefined_names.end())
+          draft_.undefined_names.push_back(std::move(name));
+      }
+      out = std::move(result.output);
+      return true;
+    } catch (const templating::TemplateError& error) {
+      std::string where;
+      if (error.line() > 0)
+        where = "line " + std::to_string(error.line()) + ", column " +
+                std::to_string(error.column()) + ": ";
+      return Fail(field, error.type() + ": " + where + error.message());
+    } catch (const std::exception& error) {
+      // The engine promises TemplateError only; anything else is recorded, not hidden.
+      return Fail(field, std::string("unexpected rendering failure: ") + error.what());
+    }
+  }
+
+  bool Fail(const std::string& field, const std::string& what) {
+    draft_.render_error = "field '" + field + "': " + what;
+    return false;
+  }
+
+ private:
+  const core::HookSpec& hook_;
+  const Json& context_;
+  core::DeliveryDraft& draft_;
+  templating::UndefinedMode mode_;
+};
+
+// Adds a Content-Type when the hook set none, and refuses a body that claims to be JSON (by its
+// Content-Type, or by starting with '{') but does not parse. Returns false on such a body.
+bool SettleContentType(HookRenderer& renderer, core::DeliveryDraft& draft) {
+  if (draft.body.empty()) return true;
+  const std::string* content_type = nullptr;
+  for (const auto& [name, value] : draft.headers)
+    if (EqualsNoCase(name, "Content-Type")) content_type = &value;
+
+  std::string parse_error;
+  try {
+    const Json parsed = Json::parse(draft.body);
+  } catch (const Json::parse_error& error) {
+    parse_error = error.what();
+  }
+  const auto first = draft.body.find_first_not_of(" \t\r\n");
+  const bool looks_like_object = first != std::string::npos && draft.body[first] == '{';
+  const bool claims_json =
+      content_type ? content_type->find("json") != std::string::npos : looks_like_object;
+  if (claims_json && !parse_error.empty()) {
+    return renderer.Fail(
+        "body", "the rendered body claims to be JSON but does not parse (" + parse_error + ")");
+  }
+  if (!content_type)
+    draft.headers.emplace_back(
+        "Content-Type", parse_error.empty() ? "application/json" : "text/plain; charset=utf-8");
+  return true;
+}
+
+}  // namespace
+
+bool HookFiresOn(const core::HookSpec& hook, std::string_view event_type) {
+  if (hook.disabled) return false;
+  return std::find(hook.run_states.begin(), hook.run_states.end(), event_type) !=
+         hook.run_states.end();
+}
+
+core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
+                                   const std::string& webhook_id, int default_max_attempts) {
+  core::DeliveryDraft draft;
+  draft.hook_name = hook.name;
+  draft.webhook_id = webhook_id;
+  draft.method = hook.method;
+  draft.url = hook.url;  // the template text, kept if rendering fails
+  draft.timeout_seconds = hook.timeout_seconds;
+  draft.max_attempts = hook.max_attempts.value_or(default_max_attempts);
+
+  HookRenderer renderer(hook, context, draft);
+  std::string url;
+  if (!renderer.Render("url", hook.url, url)) return draft;
+  if (!(StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://"))) {
+    renderer.Fail("url", "the rendered URL '" + url + "' is not an http:// or https:// URL");
+    return draft;
+  }
+  if (url.find_first_of(" \t\r\n") != std::string::npos) {
+    renderer.Fail("url", "the rendered URL '" + url + "' contains whitespace");
+    return draft;
+  }
+  draft.url = std::move(url);
+
+  for (const auto& [name, value_template] : hook.headers) {
+    std::string value;
+    if (!renderer.Render("headers." + name, value_template, value)) return draft;
+    if (HasLineBreak(value)) {
+      renderer.Fail("headers." + name, "the rendered value contains a line break");
+      return draft;
+    }
+    draft.headers.emplace_back(name, std::move(value));
+  }
+  if (!renderer.Render("body", hook.body, draft.body)) return draft;
+  SettleContentType(renderer, draft);
+  return draft;
+}
+
+std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
+                                                  const std::vector<core::HookSpec>& hooks,
+                                                  std::string_view event_type, int64_t event_ms,
+                                                  const RenderSettings& settings) {
+  std::vector<core::DeliveryDraft> drafts;
+  Json run_variable;
+  for (const auto& hook : hooks) {
+    if (!HookFiresOn(hook, event_type)) continue;
+    if (run_variable.is_null())
+      run_variable = RunTemplateVariable(run, settings.public_url, event_ms);
+    const std::string webhook_id = core::GenerateWebhookId();
+    const Json context =
+        BuildTemplateContext(run_variable, event_type, event_ms, hook.name, webhook_id);
+    drafts.push_back(RenderDelivery(hook, context, webhook_id, settings.default_max_attempts));
+  }
+  return drafts;
+}
+
+}  // namespace runhook::server

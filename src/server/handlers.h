@@ -1,0 +1,54 @@
+// The HTTP handlers of docs/api.md. Each one only validates the request, converts it, calls the
+// run service or the store, and writes the JSON answer; the logic lives in run_service.h,
+// run_changes.h and delivery_rendering.h. routes.cpp maps paths to these functions.
+//
+// Thread safety: handlers run on the HTTP server's worker threads concurrently; ApiContext
+// holds only thread-safe parts.
+#pragma once
+
+#include <httplib.h>
+
+#include "server/run_service.h"
+#include "store/store.h"
+
+namespace runhook::server {
+
+struct ApiContext {
+  store::Store& store;
+  RunService& runs;
+};
+
+// Run handlers (run_handlers.cpp). Paths carry entity, project and id as matches 1..3.
+void HandleCreateRun(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response);
+void HandleGetRun(const ApiContext& api, const httplib::Request& request,
+                  httplib::Response& response);
+void HandleStartRun(const ApiContext& api, const httplib::Request& request,
+                    httplib::Response& response);
+void HandleAppendHistory(const ApiContext& api, const httplib::Request& request,
+                         httplib::Response& response);
+void HandleGetHistory(const ApiContext& api, const httplib::Request& request,
+                      httplib::Response& response);
+void HandleHeartbeat(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response);
+void HandleFinishRun(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response);
+
+// The run's HTML page, GET /{entity}/{project}/runs/{id} (page_handlers.cpp).
+void HandleRunPage(const ApiContext& api, const httplib::Request& request,
+                   httplib::Response& response);
+
+// Delivery handlers (delivery_handlers.cpp).
+void HandleRunDeliveries(const ApiContext& api, const httplib::Request& request,
+                         httplib::Response& response);
+void HandleListDeliveries(const ApiContext& api, const httplib::Request& request,
+                          httplib::Response& response);
+void HandleGetDelivery(const ApiContext& api, const httplib::Request& request,
+                       httplib::Response& response);
+
+// Registers every route above plus /healthz on `http`, and the handlers that turn routing
+// failures (404, 413 beyond `max_request_bytes`, ...) and exceptions into JSON errors. `api`
+// must outlive `http`'s use (routes.cpp).
+void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_request_bytes);
+
+}  // namespace runhook::server

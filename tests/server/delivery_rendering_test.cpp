@@ -1,0 +1,157 @@
+// The template context and the rendering of hooks into delivery drafts, without a server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "server/delivery_rendering.h"
+#include "server/template_context.h"
+
+namespace runhook::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int64_t kEventMs = 1'790'000'000'000;
+
+core::RunRecord FinishedRun() {
+  core::RunRecord run;
+  run.key = {"alice", "webhook-demo", "abc12345"};
+  run.name = "bright-river-12";
+  run.state = core::RunState::kFinished;
+  run.created_at_ms = kEventMs - 5000;
+  run.finished_at_ms = kEventMs;
+  run.exit_code = 0;
+  run.config = Json{{"epochs", 3}};
+  run.summary = Json{{"accuracy", 0.97}};
+  return run;
+}
+
+core::HookSpec HookOn(const std::string& state, const std::string& body) {
+  core::HookSpec hook;
+  hook.name = "notify";
+  hook.run_states = {state};
+  hook.url = "https://example.com/recv";
+  hook.body = body;
+  return hook;
+}
+
+core::DeliveryDraft RenderOne(const core::HookSpec& hook,
+                              const core::RunRecord& run = FinishedRun()) {
+  auto drafts = RenderDeliveries(run, {hook}, "finished", kEventMs,
+                                 RenderSettings{"http://runhook.test:5717", 8});
+  EXPECT_EQ(drafts.size(), 1u);
+  return drafts.empty() ? core::DeliveryDraft{} : drafts[0];
+}
+
+TEST(TemplateContext, RunProjectIsAnObjectAndUserIsTheEntity) {
+  Json run = RunTemplateVariable(FinishedRun(), "http://runhook.test:5717/", kEventMs);
+  EXPECT_EQ(run["project"], Json({{"name", "webhook-demo"}, {"entity", "alice"}}));
+  EXPECT_EQ(run["user"], Json({{"name", "alice"}}));
+  EXPECT_EQ(run["entity"], "alice");
+  EXPECT_EQ(run["url"], "http://runhook.test:5717/alice/webhook-demo/runs/abc12345");
+  EXPECT_EQ(run["state"], "finished");
+
+  Json context = BuildTemplateContext(run, "finished", kEventMs, "notify", "msg_1");
+  EXPECT_EQ(context["event"]["type"], "finished");
+  EXPECT_EQ(context["event"]["timestamp"], "2026-09-21T14:13:20.000Z");
+  EXPECT_EQ(context["hook"]["name"], "notify");
+  EXPECT_EQ(context["delivery"]["id"], "msg_1");
+}
+
+TEST(DeliveryRendering, OnlyHooksListeningToTheEventFire) {
+  auto drafts = RenderDeliveries(FinishedRun(), {HookOn("finished", "a"), HookOn("failed", "b")},
+                                 "finished", kEventMs, RenderSettings{"http://x", 8});
+  ASSERT_EQ(drafts.size(), 1u);
+  EXPECT_EQ(drafts[0].body, "a");
+}
+
+TEST(DeliveryRendering, DisabledHooksDoNotFire) {
+  core::HookSpec hook = HookOn("finished", "a");
+  hook.disabled = true;
+  EXPECT_TRUE(
+      RenderDeliveries(FinishedRun(), {hook}, "finished", kEventMs, RenderSettings{"http://x", 8})
+          .empty());
+}
+
+TEST(DeliveryRendering, SeedBodyRendersFromTheRun) {
+  auto draft = RenderOne(HookOn(
+      "finished",
+      R"({"event": "wandb_run_finished", "run_id": "{{run.id}}", "project": "{{run.project.name}}", "run_url": "{{run.url}}"})"));
+  EXPECT_EQ(draft.render_error, "");
+  EXPECT_EQ(
+      draft.body,
+      R"({"event": "wandb_run_finished", "run_id": "abc12345", "project": "webhook-demo", "run_url": "http://runhook.test:5717/alice/webhook-demo/runs/abc12345"})");
+  EXPECT_EQ(draft.method, "POST");
+  EXPECT_EQ(draft.url, "https://example.com/recv");
+  EXPECT_EQ(draft.max_attempts, 8);
+  EXPECT_EQ(draft.webhook_id.rfind("msg_", 0), 0u);
+  EXPECT_EQ(
+      draft.headers,
+      (std::vector<std::pair<std::string, std::string>>{{"Content-Type", "application/json"}}));
+}
+
+TEST(DeliveryRendering, DeliveryIdInTheContextIsTheWebhookId) {
+  auto draft = RenderOne(HookOn("finished", "{{ delivery.id }}"));
+  EXPECT_EQ(draft.body, draft.webhook_id);
+}
+
+TEST(DeliveryRendering, TextBodyGetsPlainTextContentType) {
+  auto draft = RenderOne(HookOn("finished", "run {{ run.name }} finished"));
+  EXPECT_EQ(draft.body, "run bright-river-12 finished");
+  EXPECT_EQ(draft.headers[0].second, "text/plain; charset=utf-8");
+}
+
+TEST(DeliveryRendering, HookContentTypeIsKept) {
+  core::HookSpec hook = HookOn("finished", "a=1");
+  hook.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  auto draft = RenderOne(hook);
+  ASSERT_EQ(draft.headers.size(), 1u);
+  EXPECT_EQ(draft.headers[0].second, "application/x-www-form-urlencoded");
+}
+
+TEST(DeliveryRendering, BodyThatClaimsJsonButDoesNotParseIsARenderError) {
+  auto draft = RenderOne(HookOn("finished", R"({"accuracy": {{ run.summary.missing }}})"));
+  EXPECT_THAT(draft.render_error, HasSubstr("field 'body': the rendered body claims to be JSON"));
+  EXPECT_EQ(draft.undefined_names, std::vector<std::string>{"run.summary.missing"});
+}
+
+TEST(DeliveryRendering, UndefinedNamesAreRecordedInDefaultMode) {
+  auto draft = RenderOne(HookOn("finished", "[{{ run.summary.f1 }}] [{{ run.config.epochs }}]"));
+  EXPECT_EQ(draft.render_error, "");
+  EXPECT_EQ(draft.body, "[] [3]");
+  EXPECT_EQ(draft.undefined_names, std::vector<std::string>{"run.summary.f1"});
+}
+
+TEST(DeliveryRendering, StrictHookFailsOnAnUndefinedName) {
+  core::HookSpec hook = HookOn("finished", "{{ run.summary.f1 }}");
+  hook.strict = true;
+  auto draft = RenderOne(hook);
+  EXPECT_THAT(draft.render_error, HasSubstr("field 'body': UndefinedError"));
+}
+
+TEST(DeliveryRendering, RenderedUrlMustStayHttp) {
+  core::HookSpec hook = HookOn("finished", "");
+  hook.url = "https://example.com/{{ run.name }} x";
+  EXPECT_THAT(RenderOne(hook).render_error, HasSubstr("field 'url'"));
+}
+
+TEST(DeliveryRendering, HeaderValuesAreRenderedAndLineBreaksRefused) {
+  core::HookSpec hook = HookOn("finished", "");
+  hook.headers = {{"X-Run", "{{ run.id }}"}};
+  auto draft = RenderOne(hook);
+  EXPECT_EQ(draft.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"X-Run", "abc12345"}}));
+  hook.headers = {{"X-Evil", "a{{ '\\r\\n' }}Injected: yes"}};
+  EXPECT_THAT(RenderOne(hook).render_error, HasSubstr("field 'headers.X-Evil'"));
+}
+
+TEST(DeliveryRendering, HookMaxAttemptsOverridesTheDefault) {
+  core::HookSpec hook = HookOn("finished", "");
+  hook.max_attempts = 2;
+  hook.timeout_seconds = 3.5;
+  auto draft = RenderOne(hook);
+  EXPECT_EQ(draft.max_attempts, 2);
+  EXPECT_EQ(draft.timeout_seconds, 3.5);
+}
+
+}  // namespace
+}  // namespace runhook::server

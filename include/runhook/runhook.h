@@ -47,23 +47,23 @@ class Error : public std::runtime_error {
 struct Hook {
   std::vector<std::string> run_state;  // created, running, resumed, finished, failed, alert
   std::string url;
-  std::string method = "POST";         // GET, POST, PUT, PATCH, DELETE
+  std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string name;                    // default "hook-N"
-  double timeout = 15.0;               // seconds per attempt
+  std::string name;       // default "hook-N"
+  double timeout = 15.0;  // seconds per attempt
   std::optional<int> max_attempts;
   std::string secret;
   std::string when;
   std::string every;
-  bool strict = false;                 // undefined template names fail the delivery
+  bool strict = false;  // undefined template names fail the delivery
 };
 
 struct Options {
   std::string project = "uncategorized";
-  std::string entity;    // default: $RUNHOOK_ENTITY, else the OS user name
-  std::string name;      // default: generated, e.g. "bright-river-12"
-  std::string id;        // default: 8 random lowercase alphanumerics
+  std::string entity;  // default: $RUNHOOK_ENTITY, else the OS user name
+  std::string name;    // default: generated, e.g. "bright-river-12"
+  std::string id;      // default: 8 random lowercase alphanumerics
   std::string job_type;
   std::string group;
   std::vector<std::string> tags;
@@ -72,21 +72,21 @@ struct Options {
   std::vector<Hook> hooks;
   std::string server_url;  // default: $RUNHOOK_URL, else http://127.0.0.1:5717
   std::chrono::milliseconds finish_timeout{10'000};  // how long Finish waits for the server
-  bool quiet = false;      // no line on stdout at Init
+  bool quiet = false;                                // no line on stdout at Init
 };
 
 // One logged value: a number (integers and floats stay distinct), a bool, or a string.
 class LogValue {
  public:
-  LogValue(double value) : value_(value) {}                     // NOLINT
-  LogValue(float value) : value_(static_cast<double>(value)) {}  // NOLINT
-  LogValue(int value) : value_(static_cast<int64_t>(value)) {}   // NOLINT
-  LogValue(long value) : value_(static_cast<int64_t>(value)) {}  // NOLINT
+  LogValue(double value) : value_(value) {}                           // NOLINT
+  LogValue(float value) : value_(static_cast<double>(value)) {}       // NOLINT
+  LogValue(int value) : value_(static_cast<int64_t>(value)) {}        // NOLINT
+  LogValue(long value) : value_(static_cast<int64_t>(value)) {}       // NOLINT
   LogValue(long long value) : value_(static_cast<int64_t>(value)) {}  // NOLINT
   LogValue(unsigned value) : value_(static_cast<int64_t>(value)) {}   // NOLINT
-  LogValue(bool value) : value_(value) {}                        // NOLINT
-  LogValue(const char* value) : value_(std::string(value)) {}    // NOLINT
-  LogValue(std::string value) : value_(std::move(value)) {}      // NOLINT
+  LogValue(bool value) : value_(value) {}                             // NOLINT
+  LogValue(const char* value) : value_(std::string(value)) {}         // NOLINT
+  LogValue(std::string value) : value_(std::move(value)) {}           // NOLINT
   const std::variant<bool, int64_t, double, std::string>& get() const { return value_; }
 
  private:

@@ -57,9 +57,9 @@ struct Delivery {
 struct Attempt {
   int64_t id = 0;
   int64_t delivery_id = 0;
-  int number = 0;               // 1-based
+  int number = 0;  // 1-based
   int64_t started_at_ms = 0;
-  int status_code = 0;          // 0 when no HTTP response was received
+  int status_code = 0;  // 0 when no HTTP response was received
   double latency_ms = 0;
   std::string response_excerpt;  // at most the first 4 KiB of the response body
   std::string error;             // empty on a 2xx

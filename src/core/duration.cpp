@@ -19,12 +19,18 @@ std::optional<Duration> ParseDuration(std::string_view text) {
   if (end != number.c_str() + number.size() || !std::isfinite(value) || value < 0)
     return std::nullopt;
   double scale;
-  if (unit.empty() || unit == "s") scale = 1;
-  else if (unit == "ms") scale = 1e-3;
-  else if (unit == "m") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = 86400;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    scale = 1;
+  else if (unit == "ms")
+    scale = 1e-3;
+  else if (unit == "m")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  else if (unit == "d")
+    scale = 86400;
+  else
+    return std::nullopt;
   return FromSeconds(value * scale);
 }
 

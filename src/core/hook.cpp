@@ -50,18 +50,22 @@ Json HookToJson(const HookSpec& hook) {
 Result<HookSpec> HookFromJson(const Json& json, size_t index) {
   HookSpec hook;
   const std::string where = "hook #" + std::to_string(index + 1);
-  if (!json.is_object()) return MakeError(ErrorCode::kInvalidArgument, where + ": must be an object");
+  if (!json.is_object())
+    return MakeError(ErrorCode::kInvalidArgument, where + ": must be an object");
   auto string_field = [&](const char* key, std::string& out) -> Status {
     auto it = json.find(key);
     if (it == json.end() || it->is_null()) return OkStatus();
-    if (!it->is_string())
-      return FieldError(json.value("name", where), key, "must be a string");
+    if (!it->is_string()) return FieldError(json.value("name", where), key, "must be a string");
     out = it->get<std::string>();
     return OkStatus();
   };
-  for (auto [key, out] : {std::pair{"name", &hook.name}, {"url", &hook.url},
-                          {"method", &hook.method}, {"body", &hook.body},
-                          {"secret", &hook.secret}, {"when", &hook.when}, {"every", &hook.every}}) {
+  for (auto [key, out] : {std::pair{"name", &hook.name},
+                          {"url", &hook.url},
+                          {"method", &hook.method},
+                          {"body", &hook.body},
+                          {"secret", &hook.secret},
+                          {"when", &hook.when},
+                          {"every", &hook.every}}) {
     if (auto status = string_field(key, *out); !status) return status.error();
   }
   const std::string display = HookDisplayName(hook, index);
@@ -110,20 +114,19 @@ Status ValidateHookShape(const HookSpec& hook) {
                       "no event given (use one of: " + std::string(EventTypeNames()) + ")");
   for (const auto& state : hook.run_states) {
     if (!ParseEventType(state))
-      return FieldError(name, "run_state",
-                        "unknown state '" + state + "' (use one of: " +
-                            std::string(EventTypeNames()) + ")");
+      return FieldError(
+          name, "run_state",
+          "unknown state '" + state + "' (use one of: " + std::string(EventTypeNames()) + ")");
   }
   if (std::find(std::begin(kMethods), std::end(kMethods), hook.method) == std::end(kMethods))
-    return FieldError(name, "method",
-                      "unsupported method '" + hook.method +
-                          "' (use GET, POST, PUT, PATCH or DELETE)");
+    return FieldError(
+        name, "method",
+        "unsupported method '" + hook.method + "' (use GET, POST, PUT, PATCH or DELETE)");
   if (hook.url.empty()) return FieldError(name, "url", "is required");
   // The scheme must be written literally: a URL whose scheme comes from a template could
   // point anywhere, e.g. file://.
   if (!StartsWithNoCase(hook.url, "http://") && !StartsWithNoCase(hook.url, "https://"))
-    return FieldError(name, "url",
-                      "'" + hook.url + "' is not an http:// or https:// URL");
+    return FieldError(name, "url", "'" + hook.url + "' is not an http:// or https:// URL");
   if (!(hook.timeout_seconds > 0) || hook.timeout_seconds > 3600)
     return FieldError(name, "timeout", "must be between 0 and 3600 seconds");
   if (hook.max_attempts && (*hook.max_attempts < 1 || *hook.max_attempts > 100))

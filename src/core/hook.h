@@ -21,13 +21,13 @@ struct HookSpec {
   std::string method = "POST";          // GET, POST, PUT, PATCH, DELETE
   std::string body;                     // template; may be empty
   std::vector<std::pair<std::string, std::string>> headers;  // values are templates
-  double timeout_seconds = 15.0;        // per attempt
-  std::optional<int> max_attempts;      // nullopt: the server's schedule decides
-  std::string secret;                   // signing secret or the name of a stored one (later)
-  std::string when;                     // condition expression (later)
-  std::string every;                    // periodic `running` interval (later)
-  bool strict = false;                  // undefined names are an error
-  bool disabled = false;                // set by the server, e.g. after a 410
+  double timeout_seconds = 15.0;                             // per attempt
+  std::optional<int> max_attempts;  // nullopt: the server's schedule decides
+  std::string secret;               // signing secret or the name of a stored one (later)
+  std::string when;                 // condition expression (later)
+  std::string every;                // periodic `running` interval (later)
+  bool strict = false;              // undefined names are an error
+  bool disabled = false;            // set by the server, e.g. after a 410
 };
 
 // The wire/storage JSON form of a hook: {"name", "run_state": [...], "url", "method", "body",

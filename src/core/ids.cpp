@@ -18,13 +18,13 @@ std::mt19937_64& ThreadRandom() {
 }
 
 constexpr std::array<const char*, 24> kAdjectives = {
-    "amber",  "bold",   "brisk",  "calm",   "clever", "cosmic", "crisp",  "daring",
-    "eager",  "fancy",  "gentle", "golden", "hardy",  "jolly",  "lively", "lucky",
-    "misty",  "noble",  "proud",  "quiet",  "rapid",  "silver", "sunny",  "vivid"};
+    "amber", "bold",  "brisk",  "calm",   "clever", "cosmic", "crisp",  "daring",
+    "eager", "fancy", "gentle", "golden", "hardy",  "jolly",  "lively", "lucky",
+    "misty", "noble", "proud",  "quiet",  "rapid",  "silver", "sunny",  "vivid"};
 constexpr std::array<const char*, 24> kNouns = {
-    "breeze", "canyon", "cloud",  "comet",   "dawn",   "delta",  "dream",  "dust",
-    "field",  "forest", "frost",  "galaxy",  "glade",  "harbor", "lake",   "meadow",
-    "moon",   "night",  "ocean",  "planet",  "river",  "sky",    "star",   "wave"};
+    "breeze", "canyon", "cloud", "comet",  "dawn",  "delta",  "dream", "dust",
+    "field",  "forest", "frost", "galaxy", "glade", "harbor", "lake",  "meadow",
+    "moon",   "night",  "ocean", "planet", "river", "sky",    "star",  "wave"};
 
 }  // namespace
 

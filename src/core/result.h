@@ -24,7 +24,7 @@ struct ErrorInfo {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}          // NOLINT: implicit by design
   Result(ErrorInfo error) : data_(std::move(error)) {}  // NOLINT
   bool ok() const { return std::holds_alternative<T>(data_); }
   explicit operator bool() const { return ok(); }

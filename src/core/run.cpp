@@ -19,29 +19,29 @@ Json RunToJson(const RunRecord& run, const std::string& public_url, int64_t now_
   auto optional_time = [](const std::optional<int64_t>& ms) {
     return ms ? Json(FormatIso8601(*ms)) : Json(nullptr);
   };
-  return Json{{"id", run.key.id},
-              {"name", run.name},
-              {"entity", run.key.entity},
-              {"project", run.key.project},
-              {"job_type", run.job_type},
-              {"group", run.group},
-              {"tags", run.tags},
-              {"notes", run.notes},
-              {"host", run.host},
-              {"state", ToString(run.state)},
-              {"config", run.config},
-              {"summary", run.summary},
-              {"created_at", FormatIso8601(run.created_at_ms)},
-              {"heartbeat_at", FormatIso8601(run.heartbeat_at_ms)},
-              {"started_at", optional_time(run.started_at_ms)},
-              {"finished_at", optional_time(run.finished_at_ms)},
-              {"runtime", RuntimeSeconds(run, now_ms)},
-              {"exit_code", run.exit_code ? Json(*run.exit_code) : Json(nullptr)},
-              {"error", run.error},
-              {"failure_reason", run.failure_reason.empty() ? Json(nullptr)
-                                                            : Json(run.failure_reason)},
-              {"last_step", run.last_step},
-              {"url", RunUrl(public_url, run.key)}};
+  return Json{
+      {"id", run.key.id},
+      {"name", run.name},
+      {"entity", run.key.entity},
+      {"project", run.key.project},
+      {"job_type", run.job_type},
+      {"group", run.group},
+      {"tags", run.tags},
+      {"notes", run.notes},
+      {"host", run.host},
+      {"state", ToString(run.state)},
+      {"config", run.config},
+      {"summary", run.summary},
+      {"created_at", FormatIso8601(run.created_at_ms)},
+      {"heartbeat_at", FormatIso8601(run.heartbeat_at_ms)},
+      {"started_at", optional_time(run.started_at_ms)},
+      {"finished_at", optional_time(run.finished_at_ms)},
+      {"runtime", RuntimeSeconds(run, now_ms)},
+      {"exit_code", run.exit_code ? Json(*run.exit_code) : Json(nullptr)},
+      {"error", run.error},
+      {"failure_reason", run.failure_reason.empty() ? Json(nullptr) : Json(run.failure_reason)},
+      {"last_step", run.last_step},
+      {"url", RunUrl(public_url, run.key)}};
 }
 
 }  // namespace runhook::core

@@ -36,10 +36,10 @@ struct RunRecord {
   std::optional<int64_t> started_at_ms;
   std::optional<int64_t> finished_at_ms;
   std::optional<int> exit_code;
-  Json error = nullptr;         // null, or {"type", "message", "traceback"}
-  std::string failure_reason;   // "", "exit_code", "exception", "killed", "crashed"
-  int64_t last_step = -1;       // highest history step stored; -1 when none
-  int64_t version = 0;          // bumped by every store update (optimistic concurrency)
+  Json error = nullptr;        // null, or {"type", "message", "traceback"}
+  std::string failure_reason;  // "", "exit_code", "exception", "killed", "crashed"
+  int64_t last_step = -1;      // highest history step stored; -1 when none
+  int64_t version = 0;         // bumped by every store update (optimistic concurrency)
 };
 
 // One step of history: the metric values logged at that step.

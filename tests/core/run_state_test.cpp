@@ -5,8 +5,8 @@
 namespace runhook::core {
 
 TEST(RunState, NamesRoundTrip) {
-  for (auto state : {RunState::kCreated, RunState::kRunning, RunState::kFinished,
-                     RunState::kFailed})
+  for (auto state :
+       {RunState::kCreated, RunState::kRunning, RunState::kFinished, RunState::kFailed})
     EXPECT_EQ(ParseRunState(ToString(state)), state);
   for (auto event : {EventType::kCreated, EventType::kRunning, EventType::kResumed,
                      EventType::kFinished, EventType::kFailed, EventType::kAlert})

@@ -1,7 +1,13 @@
-// Measures runhook's template engine: compiles per second and renders per second of a typical
-// webhook body. Prints one JSON object; bench/template_bench.py runs it beside Python's Jinja2.
+// Measures runhook's template engine: compiles per second and renders per second of webhook
+// bodies. Prints one JSON object per line; bench/template_bench.py runs it beside Python's
+// Jinja2 on the same templates (it reads them from this file, so keep the raw-string
+// delimiters named template and context).
 //
-// Usage: template_bench [template_file context_file]
+// Usage: template_bench                          every built-in case
+//        template_bench template_file context_file   one template from files
+//        template_bench --count N template_file context_file
+//            exactly N compiles and N renders, untimed (for callgrind: instructions per call)
+// Each line: {"case", "compiles_per_second", "renders_per_second", "output"}.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -12,19 +18,66 @@
 
 namespace {
 
-const char* kTemplate = R"({
+struct BenchCase {
+  const char* name;
+  const char* source;
+};
+
+const char* kContext = R"context({"run": {"id": "ab12cd34", "name": "brisk-sun-7",
+  "url": "http://localhost:5717/me/demo/runs/ab12cd34", "state": "finished", "user": "me",
+  "project": {"name": "demo", "entity": "me"}, "runtime": 12.345, "exit_code": 0,
+  "tags": ["baseline", "gpu"],
+  "config": {"lr": 0.001, "epochs": 3, "batch_size": 64, "optimizer": "adam"},
+  "summary": {"accuracy": 0.95312, "loss": 0.123, "val_accuracy": 0.94018, "epoch": 2}},
+  "event": {"type": "finished"}})context";
+
+const BenchCase kCases[] = {
+    // The first hook of examples/cpp/seed_train.cpp.
+    {"seed",
+     R"template({"event": "wandb_run_finished", "run_id": "{{run.id}}", "project": "{{run.project.name}}", "run_url": "{{run.url}}"})template"},
+    // A typical body: attribute access, format, round, tojson, a dictsort loop, an inline if.
+    {"typical", R"template({
   "text": "Run {{ run.name }} ({{ run.id }}) {{ event.type }} in {{ '%.1f'|format(run.runtime) }}s",
   "url": "{{ run.url }}",
   "accuracy": {{ run.summary.accuracy|round(4) }},
   "tags": {{ run.tags|tojson }},
   "config": {% for key, value in run.config|dictsort %}{{ key }}={{ value }}{% if not loop.last %}, {% endif %}{% endfor %},
   "ok": {{ 'true' if run.summary.accuracy >= 0.9 else 'false' }}
-})";
-
-const char* kContext =
-    R"({"run": {"id": "ab12cd34", "name": "brisk-sun-7", "url": "http://localhost:5717/me/demo/runs/ab12cd34",
-  "runtime": 12.345, "tags": ["baseline", "gpu"], "config": {"lr": 0.001, "epochs": 3, "batch_size": 64, "optimizer": "adam"},
-  "summary": {"accuracy": 0.95312, "loss": 0.123}}, "event": {"type": "finished"}})";
+})template"},
+    // A 30-line Slack message (Block Kit) with loops and filters.
+    {"slack", R"template({
+  "channel": "#ml-runs",
+  "username": "runhook",
+  "icon_emoji": ":{{ 'white_check_mark' if run.state == 'finished' else 'x' }}:",
+  "text": "Run *{{ run.name|e }}* in {{ run.project.name }} {{ run.state|upper }}",
+  "blocks": [
+    {
+      "type": "header",
+      "text": {"type": "plain_text", "text": "{{ run.project.name|title }} / {{ run.name }}"}
+    },
+    {
+      "type": "section",
+      "fields": [
+        {"type": "mrkdwn", "text": "*State*\n{{ run.state|capitalize }}"},
+        {"type": "mrkdwn", "text": "*Runtime*\n{{ '%.1f'|format(run.runtime) }}s"},
+        {"type": "mrkdwn", "text": "*User*\n{{ run.user|default('unknown') }}"},
+        {"type": "mrkdwn", "text": "*Tags*\n{{ run.tags|join(', ') }}"}
+      ]
+    },
+    {
+      "type": "section",
+      "text": {"type": "mrkdwn", "text": "{% for key, value in run.summary|dictsort %}*{{ key }}*: {{ value|round(4) }}{% if not loop.last %}\n{% endif %}{% endfor %}"}
+    },
+    {
+      "type": "context",
+      "elements": [{% for key, value in run.config|dictsort %}
+        {"type": "mrkdwn", "text": "{{ key }}={{ value }}"}{{ "," if not loop.last }}{% endfor %}
+      ]
+    },
+    {"type": "actions", "elements": [{"type": "button", "url": "{{ run.url }}", "text": {"type": "plain_text", "text": "Open run"}}]}
+  ]
+})template"},
+};
 
 std::string ReadAll(const char* path) {
   std::ifstream file(path, std::ios::binary);
@@ -47,18 +100,41 @@ double RatePerSecond(Function function) {
   return static_cast<double>(iterations) / elapsed;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+void Measure(const std::string& name, const std::string& source, const runhook::Json& context) {
   using runhook::Json;
   using runhook::templating::Template;
-  std::string source = argc > 2 ? ReadAll(argv[1]) : kTemplate;
-  Json context = Json::parse(argc > 2 ? ReadAll(argv[2]) : std::string(kContext));
   Template compiled = Template::Compile(source);
   size_t sink = 0;
   double compiles = RatePerSecond([&] { sink += Template::Compile(source).name().size(); });
   double renders = RatePerSecond([&] { sink += compiled.Render(context).output.size(); });
-  std::printf("{\"compiles_per_second\": %.0f, \"renders_per_second\": %.0f, \"sink\": %zu}\n",
-              compiles, renders, sink % 10);
+  Json line = {{"case", name},
+               {"compiles_per_second", static_cast<int64_t>(compiles)},
+               {"renders_per_second", static_cast<int64_t>(renders)},
+               {"output", compiled.Render(context).output},
+               {"sink", sink % 10}};
+  std::printf("%s\n", line.dump().c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 4 && std::string(argv[1]) == "--count") {
+    using runhook::templating::Template;
+    long count = std::stol(argv[2]);
+    std::string source = ReadAll(argv[3]);
+    runhook::Json context = runhook::Json::parse(ReadAll(argv[4]));
+    size_t sink = 0;
+    for (long i = 0; i < count; ++i) sink += Template::Compile(source).name().size();
+    Template compiled = Template::Compile(source);
+    for (long i = 0; i < count; ++i) sink += compiled.Render(context).output.size();
+    std::printf("%zu\n", sink);
+    return 0;
+  }
+  if (argc > 2) {
+    Measure(argv[1], ReadAll(argv[1]), runhook::Json::parse(ReadAll(argv[2])));
+    return 0;
+  }
+  runhook::Json context = runhook::Json::parse(kContext);
+  for (const BenchCase& bench_case : kCases) Measure(bench_case.name, bench_case.source, context);
   return 0;
 }

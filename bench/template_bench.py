@@ -1,23 +1,23 @@
 #!/usr/bin/python3
-"""Compares runhook's template engine with Python's Jinja2 on the same webhook body.
+"""Compares runhook's template engine with Python's Jinja2 on the same webhook bodies.
 
-Usage: /usr/bin/python3 bench/template_bench.py PATH/TO/template_bench
-Prints compiles/s and renders/s for both and the ratios (targets: renders >= 30x, compiles
->= 500x).
+Usage: /usr/bin/python3 bench/template_bench.py PATH/TO/template_bench [CASE ...]
+The templates and the context are read from bench/template_bench.cpp. For each case, prints
+compiles/s and renders/s for both engines and the ratios (targets: renders >= 30x, compiles
+>= 500x). Exit status 1 when runhook's output differs from Jinja2's for any case.
 """
 import json
 import os
+import re
 import subprocess
 import sys
-import tempfile
 import time
 
 from jinja2.sandbox import SandboxedEnvironment
 
-TEMPLATE = open(os.path.join(os.path.dirname(__file__), "template_bench.cpp")).read()
-TEMPLATE = TEMPLATE.split('const char* kTemplate = R"(')[1].split(')";')[0]
-CONTEXT = TEMPLATE_CONTEXT = open(os.path.join(os.path.dirname(__file__), "template_bench.cpp")).read()
-CONTEXT = CONTEXT.split('const char* kContext = R"(')[1].split(')";')[0]
+SOURCE = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "template_bench.cpp")).read()
+CONTEXT = re.search(r'R"context\((.*?)\)context"', SOURCE, re.S).group(1)
+CASES = re.findall(r'\{"(\w+)",\s*R"template\((.*?)\)template"\}', SOURCE, re.S)
 
 
 def rate(function, seconds=1.0):
@@ -32,27 +32,33 @@ def rate(function, seconds=1.0):
 
 
 def main():
+    wanted = sys.argv[2:]
     environment = SandboxedEnvironment()
     context = json.loads(CONTEXT)
-    compiled = environment.from_string(TEMPLATE)
-    python = {
-        "compiles_per_second": rate(lambda: environment.from_string(TEMPLATE)),
-        "renders_per_second": rate(lambda: compiled.render(context)),
-    }
-    with tempfile.TemporaryDirectory() as directory:
-        template_path = os.path.join(directory, "t")
-        context_path = os.path.join(directory, "c")
-        open(template_path, "w").write(TEMPLATE)
-        open(context_path, "w").write(CONTEXT)
-        output = subprocess.run([sys.argv[1], template_path, context_path], capture_output=True,
-                                text=True, check=True).stdout
-    runhook = json.loads(output)
-    same = subprocess.run([sys.argv[1]], capture_output=True, text=True).returncode == 0
-    print(f"{'':10} {'compiles/s':>12} {'renders/s':>12}")
-    print(f"{'jinja2':10} {python['compiles_per_second']:12.0f} {python['renders_per_second']:12.0f}")
-    print(f"{'runhook':10} {runhook['compiles_per_second']:12.0f} {runhook['renders_per_second']:12.0f}")
-    print(f"{'ratio':10} {runhook['compiles_per_second'] / python['compiles_per_second']:11.0f}x "
-          f"{runhook['renders_per_second'] / python['renders_per_second']:11.1f}x")
+    output = subprocess.run([sys.argv[1]], capture_output=True, text=True, check=True).stdout
+    runhook = {line["case"]: line for line in map(json.loads, output.splitlines())}
+    same = True
+    print(f"{'':18} {'compiles/s':>12} {'renders/s':>12}")
+    for name, template in CASES:
+        if wanted and name not in wanted:
+            continue
+        compiled = environment.from_string(template)
+        expected = compiled.render(context)
+        python = {
+            "compiles_per_second": rate(lambda: environment.from_string(template)),
+            "renders_per_second": rate(lambda: compiled.render(context)),
+        }
+        ours = runhook[name]
+        if ours["output"] != expected:
+            same = False
+            print(f"{name}: OUTPUT DIFFERS\n--- jinja2\n{expected}\n--- runhook\n{ours['output']}")
+        print(f"{name + ' jinja2':18} {python['compiles_per_second']:12.0f} "
+              f"{python['renders_per_second']:12.0f}")
+        print(f"{name + ' runhook':18} {ours['compiles_per_second']:12.0f} "
+              f"{ours['renders_per_second']:12.0f}")
+        print(f"{name + ' ratio':18} "
+              f"{ours['compiles_per_second'] / python['compiles_per_second']:11.0f}x "
+              f"{ours['renders_per_second'] / python['renders_per_second']:11.1f}x")
     return 0 if same else 1
 
 

@@ -1,6 +1,7 @@
 // Python-style argument binding. See arguments.h.
 #include "template/arguments.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "template/errors.h"
@@ -11,9 +12,8 @@ BoundArguments BindArguments(const CallArguments& arguments,
                              std::initializer_list<std::string_view> names,
                              std::string_view function_name, size_t required) {
   BoundArguments bound;
-  bound.values.resize(names.size());
-  bound.given.resize(names.size(), false);
-  std::string function(function_name);
+  if (names.size() > BoundArguments::kMaxParameters) std::abort();  // a programming error
+  std::string function(function_name);  // for messages; short names need no allocation
   if (arguments.positional.size() > names.size()) {
     ThrowEval("TypeError", function + "() takes " + std::to_string(names.size()) +
                                " positional arguments but " +

@@ -272,8 +272,7 @@ Value Renderer::EvaluateFilter(const Expression& expression, const Value* block_
   }
   CallArguments arguments;
   EvaluateArguments(expression, &arguments);
-  auto function = reinterpret_cast<FilterFunction>(expression.function);
-  return function(*this, target, arguments);
+  return expression.filter(*this, target, arguments);
 }
 
 Value Renderer::CallFilter(std::string_view name, const Value& target, CallArguments& arguments) {
@@ -287,8 +286,7 @@ Value Renderer::EvaluateTest(const Expression& expression) {
   Value target = Evaluate(*expression.children[0]);
   CallArguments arguments;
   EvaluateArguments(expression, &arguments);
-  auto function = reinterpret_cast<TestFunction>(expression.function);
-  return Value::Boolean(function(*this, target, arguments));
+  return Value::Boolean(expression.test(*this, target, arguments));
 }
 
 bool Renderer::CallTest(std::string_view name, const Value& target, CallArguments& arguments) {

@@ -2,6 +2,7 @@
 // filters_collections.cpp.
 #include "template/filters.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -290,9 +291,13 @@ double PythonRound(double value, int64_t digits) {
   if (!std::isfinite(value)) return value;
   if (digits >= 0) {
     if (digits > 300) return value;
-    char buffer[512];
-    std::snprintf(buffer, sizeof(buffer), "%.*f", static_cast<int>(digits), value);
-    return std::strtod(buffer, nullptr);
+    // Python rounds through the correctly rounded decimal string, as to_chars writes it.
+    char buffer[1024];
+    auto written = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed,
+                                 static_cast<int>(digits));
+    double rounded = value;
+    std::from_chars(buffer, written.ptr, rounded);
+    return rounded;
   }
   double power = std::pow(10.0, static_cast<double>(-digits));
   double scaled = value / power;
@@ -337,10 +342,24 @@ Value StringFilter(Renderer& renderer, const Value& target, CallArguments& argum
 Value Title(Renderer& renderer, const Value& target, CallArguments& arguments) {
   BindArguments(arguments, {}, "do_title");
   // "".join(w[0].upper() + w[1:].lower() for w in re.split(r"([-\s({\[<]+)", s) if w)
-  std::vector<uint32_t> cps = DecodeUtf8(Text(renderer, target));
+  std::string text = Text(renderer, target);
   auto is_separator = [](uint32_t c) {
     return c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || IsPythonSpace(c);
   };
+  if (IsAscii(text)) {
+    // Each run of separators or of other characters starts upper case and goes on lower case.
+    bool previous_separator = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      bool separator = is_separator(static_cast<unsigned char>(c));
+      bool run_start = i == 0 || separator != previous_separator;
+      previous_separator = separator;
+      if (run_start && c >= 'a' && c <= 'z') text[i] = static_cast<char>(c - 32);
+      if (!run_start && c >= 'A' && c <= 'Z') text[i] = static_cast<char>(c + 32);
+    }
+    return Value::String(std::move(text));
+  }
+  std::vector<uint32_t> cps = DecodeUtf8(text);
   std::vector<uint32_t> out;
   size_t i = 0;
   while (i < cps.size()) {

@@ -11,7 +11,13 @@
 namespace runhook::templating {
 
 Value IgnoreCase(const Value& value) {
-  if (value.is_string()) return Value::String(PythonLower(value.as_string()));
+  if (!value.is_string()) return value;
+  // Most keys are lowercase ASCII already: lower() would return an equal string.
+  for (char c : value.as_string()) {
+    if ((c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80) {
+      return Value::String(PythonLower(value.as_string()));
+    }
+  }
   return value;
 }
 
@@ -172,16 +178,26 @@ Value FilterDictSort(Renderer& renderer, const Value& target, CallArguments& arg
     ThrowEval("AttributeError",
               "'" + std::string(TypeName(target)) + "' object has no attribute 'items'");
   }
+  // sorted(value.items(), key=..., reverse=...): a stable sort of the entries by key or value.
+  DictEntries entries = target.DictItems();
+  ValueList sort_keys;
+  sort_keys.reserve(entries.size());
+  for (const auto& entry : entries) {
+    const Value& sorted_by = by == "key" ? entry.first : entry.second;
+    sort_keys.push_back(case_sensitive ? sorted_by : IgnoreCase(sorted_by));
+  }
+  std::vector<size_t> order(entries.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t left, size_t right) {
+    return reverse ? PythonLess(sort_keys[right], sort_keys[left])
+                   : PythonLess(sort_keys[left], sort_keys[right]);
+  });
   ValueList items;
-  for (auto& [key, value] : target.DictItems()) items.push_back(Value::Tuple({key, value}));
-  size_t position = by == "key" ? 0 : 1;
-  SortValues(
-      &items,
-      [&](const Value& pair) {
-        Value v = pair.SequenceAt(position);
-        return case_sensitive ? v : IgnoreCase(v);
-      },
-      reverse);
+  items.reserve(entries.size());
+  for (size_t index : order) {
+    items.push_back(
+        Value::Tuple({std::move(entries[index].first), std::move(entries[index].second)}));
+  }
   return Value::List(std::move(items));
 }
 

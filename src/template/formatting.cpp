@@ -1,6 +1,7 @@
 // Python string formatting. See formatting.h.
 #include "template/formatting.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -24,6 +25,18 @@ struct Spec {
   int precision = -1;
   char type = '\0';
 };
+
+// Widths and precisions past this are refused (Python accepts up to sys.maxsize and then fails
+// to allocate; the sandbox caps strings at about this size anyway).
+constexpr int kMaxFormatNumber = 1 << 20;
+
+// Appends one decimal digit to a width or precision, refusing values past kMaxFormatNumber.
+int AddFormatDigit(int number, uint32_t digit, const char* message) {
+  if (number > (kMaxFormatNumber - static_cast<int>(digit - '0')) / 10) {
+    ThrowEval("ValueError", message);
+  }
+  return number * 10 + static_cast<int>(digit - '0');
+}
 
 Spec ParseSpec(std::string_view text) {
   Spec spec;
@@ -51,7 +64,7 @@ Spec ParseSpec(std::string_view text) {
   if (i < cps.size() && cps[i] >= '0' && cps[i] <= '9') {
     spec.width = 0;
     while (i < cps.size() && cps[i] >= '0' && cps[i] <= '9')
-      spec.width = spec.width * 10 + static_cast<int>(cps[i++] - '0');
+      spec.width = AddFormatDigit(spec.width, cps[i++], "Too many decimal digits in format string");
   }
   if (i < cps.size() && (cps[i] == ',' || cps[i] == '_'))
     spec.grouping = static_cast<char>(cps[i++]);
@@ -61,7 +74,8 @@ Spec ParseSpec(std::string_view text) {
       ThrowEval("ValueError", "Format specifier missing precision");
     spec.precision = 0;
     while (i < cps.size() && cps[i] >= '0' && cps[i] <= '9')
-      spec.precision = spec.precision * 10 + static_cast<int>(cps[i++] - '0');
+      spec.precision =
+          AddFormatDigit(spec.precision, cps[i++], "Too many decimal digits in format string");
   }
   if (i < cps.size()) spec.type = static_cast<char>(cps[i++]);
   if (i < cps.size()) ThrowEval("ValueError", "Invalid format specifier");
@@ -110,6 +124,14 @@ std::string Pad(const std::string& sign, const std::string& body, const Spec& sp
 }
 
 std::string CFormat(const char* conversion, int precision, double value, bool alternate) {
+  if (conversion[0] == 'f' && !alternate && std::isfinite(value)) {
+    // Exact, like printf's %.Nf (both round the binary value's exact decimal expansion, ties to
+    // even), without parsing a format string.
+    char fixed[1024];
+    auto result =
+        std::to_chars(fixed, fixed + sizeof(fixed), value, std::chars_format::fixed, precision);
+    if (result.ec == std::errc()) return std::string(fixed, result.ptr);
+  }
   char format[16];
   std::snprintf(format, sizeof(format), "%%%s.%d%s", alternate ? "#" : "", precision, conversion);
   char buffer[512];
@@ -379,6 +401,15 @@ std::string PrintfFormat(std::string_view format, const Value& arguments) {
     if (next >= positional.size()) ThrowEval("TypeError", "not enough arguments for format string");
     return positional[next++];
   };
+  // A '*' width or precision: an int argument, within the same cap as written digits.
+  auto take_number = [&](const char* too_big) {
+    Value number = take();
+    if (!number.is_int() && !number.is_bool()) ThrowEval("TypeError", "* wants int");
+    if (number.as_int() > kMaxFormatNumber || number.as_int() < -kMaxFormatNumber) {
+      ThrowEval("ValueError", too_big);
+    }
+    return static_cast<int>(number.as_int());
+  };
   while (i < format.size()) {
     char c = format[i++];
     if (c != '%') {
@@ -402,21 +433,23 @@ std::string PrintfFormat(std::string_view format, const Value& arguments) {
       flags += format[i++];
     int width = -1, precision = -1;
     if (i < format.size() && format[i] == '*') {
-      width = static_cast<int>(take().as_int());
+      width = take_number("width too big");
       ++i;
     } else {
       while (i < format.size() && format[i] >= '0' && format[i] <= '9')
-        width = (width < 0 ? 0 : width * 10) + (format[i++] - '0');
+        width = AddFormatDigit(width < 0 ? 0 : width, static_cast<unsigned char>(format[i++]),
+                               "width too big");
     }
     if (i < format.size() && format[i] == '.') {
       ++i;
       precision = 0;
       if (i < format.size() && format[i] == '*') {
-        precision = static_cast<int>(take().as_int());
+        precision = take_number("precision too big");
         ++i;
       } else {
         while (i < format.size() && format[i] >= '0' && format[i] <= '9')
-          precision = precision * 10 + (format[i++] - '0');
+          precision = AddFormatDigit(precision, static_cast<unsigned char>(format[i++]),
+                                     "precision too big");
       }
     }
     while (i < format.size() && (format[i] == 'l' || format[i] == 'h' || format[i] == 'L')) ++i;

@@ -2,6 +2,7 @@
 #include "template/lexer.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "template/unicode.h"
@@ -20,32 +21,38 @@ bool IsNameStart(char c) {
 bool IsNameChar(char c) { return IsNameStart(c) || IsDigit(c); }
 
 // Newlines as Jinja2 sees them: "\r\n", "\r" and "\n" all become "\n"; one trailing newline is
-// dropped unless asked to keep it.
-std::string NormalizeNewlines(std::string_view source, bool keep_trailing_newline) {
-  std::string out;
-  out.reserve(source.size());
-  for (size_t i = 0; i < source.size(); ++i) {
-    if (source[i] == '\r') {
-      out += '\n';
-      if (i + 1 < source.size() && source[i + 1] == '\n') ++i;
-    } else {
-      out += source[i];
+// dropped unless asked to keep it. Returns a view of `source` itself when it has no '\r',
+// otherwise of `*storage`.
+std::string_view NormalizeNewlines(std::string_view source, bool keep_trailing_newline,
+                                   std::string* storage) {
+  std::string_view out = source;
+  if (source.find('\r') != std::string_view::npos) {
+    storage->reserve(source.size());
+    for (size_t i = 0; i < source.size(); ++i) {
+      if (source[i] == '\r') {
+        *storage += '\n';
+        if (i + 1 < source.size() && source[i + 1] == '\n') ++i;
+      } else {
+        *storage += source[i];
+      }
     }
+    out = *storage;
   }
-  if (!keep_trailing_newline && !out.empty() && out.back() == '\n') out.pop_back();
+  if (!keep_trailing_newline && !out.empty() && out.back() == '\n') out.remove_suffix(1);
   return out;
 }
 
 class Lexer {
  public:
-  Lexer(std::string_view source, std::string_view name, const LexerOptions& options)
-      : source_(NormalizeNewlines(source, options.keep_trailing_newline)),
+  Lexer(std::string_view source, std::string_view name, const LexerOptions& options,
+        TokenStorage* storage)
+      : source_(
+            NormalizeNewlines(source, options.keep_trailing_newline, &storage->normalized_source)),
         name_(name),
-        options_(options) {
-    line_starts_.push_back(0);
-    for (size_t i = 0; i < source_.size(); ++i) {
-      if (source_[i] == '\n') line_starts_.push_back(i + 1);
-    }
+        options_(options),
+        storage_(storage) {
+    tokens_.reserve(source_.size() / 6 + 8);
+    ascii_ = IsAscii(source_);
   }
 
   std::vector<Token> Run() {
@@ -103,35 +110,34 @@ class Lexer {
     }
   }
 
-  // Tokens are located in increasing order, so the column is counted on from the last one.
+  // Line and column (in code points) of `offset`. Tokens are located in increasing order, so
+  // the count goes on from the last located offset; an earlier offset counts from the start.
   SourceLocation LocationAt(size_t offset) const {
-    if (offset >= cached_offset_ && cached_line_ + 1 < line_starts_.size() + 1 &&
-        (cached_line_ + 1 >= line_starts_.size() || offset < line_starts_[cached_line_ + 1])) {
-      int column = cached_column_;
-      for (size_t i = cached_offset_; i < offset && i < source_.size(); ++i) {
-        if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column;
-      }
-      cached_offset_ = offset;
-      cached_column_ = column;
-      return {static_cast<int>(cached_line_) + 1, column};
+    if (offset > source_.size()) offset = source_.size();
+    if (offset < cached_offset_) {
+      cached_offset_ = 0;
+      cached_line_ = 1;
+      cached_column_ = 1;
     }
-    size_t low = 0, high = line_starts_.size();
-    while (high - low > 1) {
-      size_t middle = (low + high) / 2;
-      if (line_starts_[middle] <= offset) {
-        low = middle;
-      } else {
-        high = middle;
-      }
+    const char* begin = source_.data() + cached_offset_;
+    const char* end = source_.data() + offset;
+    const char* line_begin = begin;
+    while (line_begin < end) {
+      const void* newline = std::memchr(line_begin, '\n', static_cast<size_t>(end - line_begin));
+      if (newline == nullptr) break;
+      ++cached_line_;
+      cached_column_ = 1;
+      line_begin = static_cast<const char*>(newline) + 1;
     }
-    int column = 1;
-    for (size_t i = line_starts_[low]; i < offset && i < source_.size(); ++i) {
-      if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column;
+    if (ascii_) {
+      cached_column_ += static_cast<int>(end - line_begin);
+    } else {
+      for (const char* at = line_begin; at < end; ++at) {
+        if ((static_cast<unsigned char>(*at) & 0xC0) != 0x80) ++cached_column_;
+      }
     }
     cached_offset_ = offset;
-    cached_line_ = low;
-    cached_column_ = column;
-    return {static_cast<int>(low) + 1, column};
+    return {cached_line_, cached_column_};
   }
 
   [[noreturn]] void Fail(size_t offset, const std::string& message) const {
@@ -142,19 +148,15 @@ class Lexer {
 
   void EmitData(size_t begin, size_t end) {
     if (end <= begin) return;
-    Token token;
-    token.kind = TokenKind::kData;
-    token.text = source_.substr(begin, end - begin);
-    token.location = LocationAt(begin);
-    tokens_.push_back(std::move(token));
+    Emit(TokenKind::kData, begin, source_.substr(begin, end - begin));
   }
 
-  void Emit(TokenKind kind, size_t offset, std::string text = {}) {
-    Token token;
+  Token& Emit(TokenKind kind, size_t offset, std::string_view text = {}) {
+    Token& token = tokens_.emplace_back();
     token.kind = kind;
-    token.text = std::move(text);
+    token.text = text;
     token.location = LocationAt(offset);
-    tokens_.push_back(std::move(token));
+    return token;
   }
 
   // After a closing delimiter at `after`: '-' strips all whitespace, '+' keeps everything,
@@ -313,13 +315,9 @@ class Lexer {
       size_t end =
           exponent_end != std::string::npos ? exponent_end : (has_fraction ? fraction_end : 0);
       if (end != 0) {
-        std::string text = WithoutUnderscores(std::string_view(source_).substr(begin, end - begin));
-        Token token;
-        token.kind = TokenKind::kFloat;
-        token.text = text;
+        std::string text = WithoutUnderscores(source_.substr(begin, end - begin));
+        Token& token = Emit(TokenKind::kFloat, begin, source_.substr(begin, end - begin));
         token.floating = std::strtod(text.c_str(), nullptr);
-        token.location = LocationAt(begin);
-        tokens_.push_back(std::move(token));
         return end;
       }
     }
@@ -357,20 +355,16 @@ class Lexer {
       base = 10;  // "0x" with no digits: the 0 alone, then a name
       end = begin + 1;
     }
-    std::string digits = WithoutUnderscores(std::string_view(source_).substr(
-        at + (base != 10 ? 2 : 0), end - at - (base != 10 ? 2 : 0)));
+    std::string digits = WithoutUnderscores(
+        source_.substr(at + (base != 10 ? 2 : 0), end - at - (base != 10 ? 2 : 0)));
     errno = 0;
     char* parse_end = nullptr;
     unsigned long long value = std::strtoull(digits.c_str(), &parse_end, base);
     if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
       Fail(begin, "integer literal too large for a 64-bit integer");
     }
-    Token token;
-    token.kind = TokenKind::kInteger;
-    token.text = source_.substr(begin, end - begin);
+    Token& token = Emit(TokenKind::kInteger, begin, source_.substr(begin, end - begin));
     token.integer = static_cast<int64_t>(value);
-    token.location = LocationAt(begin);
-    tokens_.push_back(std::move(token));
     return end;
   }
 
@@ -384,6 +378,13 @@ class Lexer {
   size_t LexString(size_t begin) {
     const char quote = source_[begin];
     const size_t size = source_.size();
+    // Without a backslash before the closing quote the value is the source text itself.
+    for (size_t scan = begin + 1; scan < size && source_[scan] != '\\'; ++scan) {
+      if (source_[scan] == quote) {
+        Emit(TokenKind::kString, begin, source_.substr(begin + 1, scan - begin - 1));
+        return scan + 1;
+      }
+    }
     std::string value;
     size_t at = begin + 1;
     while (true) {
@@ -462,25 +463,21 @@ class Lexer {
           }
       }
     }
-    Token token;
-    token.kind = TokenKind::kString;
-    token.text = std::move(value);
-    token.location = LocationAt(begin);
-    tokens_.push_back(std::move(token));
+    storage_->strings.push_back(std::make_unique<std::string>(std::move(value)));
+    Emit(TokenKind::kString, begin, *storage_->strings.back());
     return at;
   }
 
   size_t LexOperator(size_t at, std::string* balance) {
-    static const char* kTwoCharacter[] = {"//", "**", "==", "!=", ">=", "<="};
-    for (const char* spelling : kTwoCharacter) {
-      if (source_.compare(at, 2, spelling) == 0) {
-        Emit(TokenKind::kOperator, at, spelling);
-        return at + 2;
-      }
-    }
     char c = source_[at];
-    static const std::string kSingle = "+-/*%~[](){}><=.:|,;";
-    if (kSingle.find(c) == std::string::npos) {
+    char next = at + 1 < source_.size() ? source_[at + 1] : '\0';
+    if ((next == c && (c == '/' || c == '*' || c == '=')) ||
+        (next == '=' && (c == '!' || c == '>' || c == '<'))) {
+      Emit(TokenKind::kOperator, at, source_.substr(at, 2));  // // ** == != >= <=
+      return at + 2;
+    }
+    constexpr std::string_view kSingle = "+-/*%~[](){}><=.:|,;";
+    if (kSingle.find(c) == std::string_view::npos) {
       std::string shown = c == '\'' ? "\"'\"" : "'" + std::string(1, c) + "'";
       if (static_cast<unsigned char>(c) >= 0x80) shown = "'" + DecodeOne(source_, at) + "'";
       Fail(at, "unexpected char " + shown + " at " + std::to_string(at));
@@ -494,17 +491,18 @@ class Lexer {
       }
       balance->pop_back();
     }
-    Emit(TokenKind::kOperator, at, std::string(1, c));
+    Emit(TokenKind::kOperator, at, source_.substr(at, 1));
     return at + 1;
   }
 
-  std::string source_;
+  std::string_view source_;
   std::string_view name_;
   LexerOptions options_;
-  std::vector<size_t> line_starts_;
+  TokenStorage* storage_;
+  bool ascii_ = true;  // no multi-byte characters: columns are byte offsets
   std::vector<Token> tokens_;
-  mutable size_t cached_offset_ = 0;  // last located offset, its line index and column
-  mutable size_t cached_line_ = 0;
+  mutable size_t cached_offset_ = 0;  // last located offset, its line and column (1-based)
+  mutable int cached_line_ = 1;
   mutable int cached_column_ = 1;
 };
 
@@ -523,7 +521,7 @@ std::string DescribeToken(const Token& token) {
     case TokenKind::kBlockEnd:
       return "end of statement block";
     case TokenKind::kName:
-      return token.text;
+      return std::string(token.text);
     case TokenKind::kString:
       return "string";
     case TokenKind::kInteger:
@@ -531,7 +529,7 @@ std::string DescribeToken(const Token& token) {
     case TokenKind::kFloat:
       return "float";
     case TokenKind::kOperator:
-      return token.text;
+      return std::string(token.text);
     case TokenKind::kEnd:
       return "end of template";
   }
@@ -539,8 +537,8 @@ std::string DescribeToken(const Token& token) {
 }
 
 std::vector<Token> Tokenize(std::string_view source, std::string_view template_name,
-                            const LexerOptions& options) {
-  return Lexer(source, template_name, options).Run();
+                            const LexerOptions& options, TokenStorage* storage) {
+  return Lexer(source, template_name, options, storage).Run();
 }
 
 }  // namespace runhook::templating

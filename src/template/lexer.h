@@ -4,6 +4,8 @@
 // lstrip_blocks, {%+ and +%}) applied to the neighbouring data.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,10 +19,18 @@ struct LexerOptions {
   bool keep_trailing_newline = false;
 };
 
-// Returns the tokens, ending with one kEnd token. Throws TemplateError ("TemplateSyntaxError")
-// at the offending position for an unknown character, an unterminated string, comment or raw
-// block, or an unbalanced bracket.
+// What the tokens' text views besides the caller's source: the source with its newlines
+// normalised (only when normalising changed it) and string literals with escapes resolved.
+struct TokenStorage {
+  std::string normalized_source;
+  std::vector<std::unique_ptr<std::string>> strings;  // unique_ptr: views stay valid on growth
+};
+
+// Returns the tokens, ending with one kEnd token. Their text views `source` and `*storage`, which
+// must both outlive them. Throws TemplateError ("TemplateSyntaxError") at the offending position
+// for an unknown character, an unterminated string, comment or raw block, or an unbalanced
+// bracket.
 std::vector<Token> Tokenize(std::string_view source, std::string_view template_name,
-                            const LexerOptions& options);
+                            const LexerOptions& options, TokenStorage* storage);
 
 }  // namespace runhook::templating

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "template/errors.h"
+#include "template/filters.h"
 #include "template/operators.h"
+#include "template/tests.h"
 #include "template/value.h"
 
 namespace runhook::templating {
@@ -53,7 +55,8 @@ struct Expression {
   std::vector<std::pair<std::string, ExpressionPtr>> keywords;
   ExpressionPtr star_arguments;         // *args
   ExpressionPtr double_star_arguments;  // **kwargs
-  const void* function = nullptr;       // kFilter/kTest: the resolved implementation
+  FilterFunction filter = nullptr;      // kFilter: the resolved implementation
+  TestFunction test = nullptr;          // kTest: the resolved implementation
 };
 
 enum class StatementKind {

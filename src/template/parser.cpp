@@ -46,14 +46,14 @@ class Parser {
     if (position_ + 1 < tokens_.size()) ++position_;
     return token;
   }
-  bool AtOperator(const char* spelling) const { return Current().IsOperator(spelling); }
-  bool AtName(const char* name) const { return Current().IsName(name); }
-  bool SkipOperator(const char* spelling) {
+  bool AtOperator(std::string_view spelling) const { return Current().IsOperator(spelling); }
+  bool AtName(std::string_view name) const { return Current().IsName(name); }
+  bool SkipOperator(std::string_view spelling) {
     if (!AtOperator(spelling)) return false;
     Next();
     return true;
   }
-  bool SkipName(const char* name) {
+  bool SkipName(std::string_view name) {
     if (!AtName(name)) return false;
     Next();
     return true;
@@ -78,7 +78,7 @@ class Parser {
     }
     Fail("expected token '" + Describe(expected) + "', got '" + DescribeToken(Current()) + "'");
   }
-  const Token& ExpectOperator(const char* spelling) {
+  const Token& ExpectOperator(std::string_view spelling) {
     if (!AtOperator(spelling)) ExpectFailure(spelling);
     return Next();
   }
@@ -86,7 +86,7 @@ class Parser {
     if (Current().kind != TokenKind::kName) ExpectFailure("name");
     return Next();
   }
-  const Token& ExpectKeyword(const char* keyword) {
+  const Token& ExpectKeyword(std::string_view keyword) {
     if (!AtName(keyword)) ExpectFailure(keyword);
     return Next();
   }
@@ -175,7 +175,7 @@ class Parser {
   void ParseStatement(StatementList* body) {
     const Token& token = Current();
     if (token.kind != TokenKind::kName) Fail("tag name expected");
-    std::string tag = token.text;
+    std::string tag(token.text);
     tag_stack_.push_back(tag);
     if (tag == "for") {
       body->push_back(ParseFor());
@@ -271,7 +271,7 @@ class Parser {
       if (!statement->parameters.empty()) ExpectOperator(",");
       const Token& name = ExpectName();
       CheckAssignableName(name);
-      statement->parameters.push_back(name.text);
+      statement->parameters.emplace_back(name.text);
       if (SkipOperator("=")) {
         statement->defaults.push_back(ParseExpression(true));
         any_default = true;
@@ -349,8 +349,8 @@ class Parser {
   }
 
   void CheckAssignableName(const Token& name) {
-    static const std::set<std::string> kReserved = {"true", "false", "none",
-                                                    "True", "False", "None"};
+    static const std::set<std::string, std::less<>> kReserved = {"true", "false", "none",
+                                                                 "True", "False", "None"};
     if (kReserved.count(name.text) != 0) Fail("can't assign to 'const'", name.location);
   }
 
@@ -406,6 +406,7 @@ class Parser {
       auto condition = MakeExpression(ExpressionKind::kCondition, location);
       ExpressionPtr test = ParseOr();
       ExpressionPtr otherwise = SkipName("else") ? ParseCondition() : nullptr;
+      condition->children.reserve(3);
       condition->children.push_back(std::move(test));
       condition->children.push_back(std::move(expression));
       condition->children.push_back(std::move(otherwise));
@@ -417,6 +418,7 @@ class Parser {
   ExpressionPtr Binary(ExpressionKind kind, SourceLocation location, ExpressionPtr left,
                        ExpressionPtr right) {
     auto node = MakeExpression(kind, location);
+    node->children.reserve(2);
     node->children.push_back(std::move(left));
     node->children.push_back(std::move(right));
     return node;
@@ -714,6 +716,7 @@ class Parser {
       auto access = MakeExpression(ExpressionKind::kItem, token.location);
       auto index = MakeExpression(ExpressionKind::kLiteral, attribute.location);
       index->constant = Value::Integer(attribute.integer);
+      access->children.reserve(2);
       access->children.push_back(std::move(node));
       access->children.push_back(std::move(index));
       return access;
@@ -730,6 +733,7 @@ class Parser {
       return std::move(arguments[0]);
     }
     auto access = MakeExpression(ExpressionKind::kItem, token.location);
+    access->children.reserve(2);
     access->children.push_back(std::move(node));
     if (arguments.size() == 1) {
       access->children.push_back(std::move(arguments[0]));
@@ -786,7 +790,7 @@ class Parser {
         node->double_star_arguments = ParseExpression(true);
       } else if (Current().kind == TokenKind::kName && Look().IsOperator("=")) {
         ensure(!node->double_star_arguments);
-        std::string key = Next().text;
+        std::string key(Next().text);
         Next();
         node->keywords.emplace_back(key, ParseExpression(true));
       } else {
@@ -811,10 +815,10 @@ class Parser {
       if (!start_inline) Next();
       start_inline = false;
       const Token& token = ExpectName();
-      std::string name = token.text;
+      std::string name(token.text);
       while (AtOperator(".")) {
         Next();
-        name += "." + ExpectName().text;
+        (name += ".") += ExpectName().text;
       }
       auto filter = MakeExpression(ExpressionKind::kFilter, token.location);
       filter->name = name;
@@ -823,7 +827,7 @@ class Parser {
         throw TemplateError("TemplateAssertionError", "No filter named '" + name + "'.",
                             std::string(name_), token.location.line, token.location.column);
       }
-      filter->function = reinterpret_cast<const void*>(function);
+      filter->filter = function;
       filter->children.push_back(std::move(node));
       if (AtOperator("(")) ParseCallArguments(filter.get());
       node = std::move(filter);
@@ -835,10 +839,10 @@ class Parser {
     SourceLocation location = Next().location;  // 'is'
     bool negated = SkipName("not");
     const Token& token = ExpectName();
-    std::string name = token.text;
+    std::string name(token.text);
     while (AtOperator(".")) {
       Next();
-      name += "." + ExpectName().text;
+      (name += ".") += ExpectName().text;
     }
     auto test = MakeExpression(ExpressionKind::kTest, location);
     test->name = name;
@@ -847,7 +851,7 @@ class Parser {
       throw TemplateError("TemplateAssertionError", "No test named '" + name + "'.",
                           std::string(name_), token.location.line, token.location.column);
     }
-    test->function = reinterpret_cast<const void*>(function);
+    test->test = function;
     test->children.push_back(std::move(node));
     const Token& current = Current();
     if (current.IsOperator("(")) {

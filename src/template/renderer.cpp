@@ -12,9 +12,9 @@ namespace runhook::templating {
 class ScopeGuard {
  public:
   explicit ScopeGuard(Renderer& renderer) : renderer_(renderer) {
-    renderer_.scopes_.push_back(std::make_shared<Frame>());
+    renderer_.scopes_.push_back(renderer_.NewFrame());
   }
-  ~ScopeGuard() { renderer_.scopes_.pop_back(); }
+  ~ScopeGuard() { renderer_.ReleaseFrame(); }
   ScopeGuard(const ScopeGuard&) = delete;
   ScopeGuard& operator=(const ScopeGuard&) = delete;
 
@@ -36,6 +36,7 @@ RenderResult Renderer::Run() {
   }
   scopes_.push_back(std::make_shared<Frame>());
   RenderResult result;
+  result.output.reserve(compiled_.output_size_hint);
   output_ = &result.output;
   RenderBody(compiled_.parsed.body);
   result.undefined_names = std::move(undefined_names_);
@@ -74,12 +75,16 @@ void Renderer::CountIterations(size_t count) {
   }
 }
 
-void Renderer::Write(std::string_view text) {
-  output_bytes_ += text.size();
+void Renderer::CountOutput(size_t bytes) {
+  output_bytes_ += bytes;
   if (output_bytes_ > limits_.max_output_bytes) {
     ThrowEval("SecurityError", "the output exceeded the sandbox limit of " +
                                    std::to_string(limits_.max_output_bytes) + " bytes");
   }
+}
+
+void Renderer::Write(std::string_view text) {
+  CountOutput(text.size());
   output_->append(text);
 }
 
@@ -89,9 +94,9 @@ void Renderer::WriteValue(const Value& value) {
     return;
   }
   UseUndefined(value);
-  std::string text;
-  AppendStr(value, &text);
-  Write(text);
+  size_t before = output_->size();
+  AppendStr(value, output_);  // a render that fails discards its output, so append first
+  CountOutput(output_->size() - before);
 }
 
 std::string Renderer::ToText(const Value& value) {
@@ -118,7 +123,23 @@ std::string Renderer::Capture(const StatementList& body) {
   return captured;
 }
 
-void Renderer::SetLocal(const std::string& name, Value value) {
+FramePtr Renderer::NewFrame() {
+  if (spare_frames_.empty()) return std::make_shared<Frame>();
+  FramePtr frame = std::move(spare_frames_.back());
+  spare_frames_.pop_back();
+  return frame;
+}
+
+void Renderer::ReleaseFrame() {
+  FramePtr frame = std::move(scopes_.back());
+  scopes_.pop_back();
+  if (!frames_captured_ && frame.use_count() == 1) {
+    frame->clear();  // keeps its capacity for the next scope
+    spare_frames_.push_back(std::move(frame));
+  }
+}
+
+void Renderer::SetLocal(std::string_view name, Value value) {
   Frame& frame = *scopes_.back();
   for (auto& entry : frame) {
     if (entry.first == name) {
@@ -126,7 +147,7 @@ void Renderer::SetLocal(const std::string& name, Value value) {
       return;
     }
   }
-  frame.emplace_back(name, std::move(value));
+  frame.emplace_back(std::string(name), std::move(value));
 }
 
 bool Renderer::Lookup(std::string_view name, Value* found) const {
@@ -148,7 +169,8 @@ bool Renderer::Lookup(std::string_view name, Value* found) const {
   return FindGlobal(name, found);
 }
 
-std::vector<std::weak_ptr<Frame>> Renderer::CaptureScopes() const {
+std::vector<std::weak_ptr<Frame>> Renderer::CaptureScopes() {
+  frames_captured_ = true;
   return std::vector<std::weak_ptr<Frame>>(scopes_.begin(), scopes_.end());
 }
 
@@ -323,8 +345,12 @@ void Renderer::Assign(const Expression& target, const Value& value) {
   }
   if (target.kind == ExpressionKind::kTuple) {
     if (value.is_undefined()) RequireDefined(value);
-    ValueList items = Iterate(value);
     size_t expected = target.children.size();
+    if (value.is_sequence() && value.SequenceSize() == expected) {  // the common (a, b) case
+      for (size_t i = 0; i < expected; ++i) Assign(*target.children[i], value.SequenceAt(i));
+      return;
+    }
+    ValueList items = Iterate(value);
     if (items.size() < expected) {
       ThrowEval("ValueError", "not enough values to unpack (expected " + std::to_string(expected) +
                                   ", got " + std::to_string(items.size()) + ")");

@@ -62,7 +62,8 @@ class Renderer {
   // Macro support.
   Value RenderMacro(const Statement& macro, const std::vector<std::weak_ptr<Frame>>& closure,
                     CallArguments& arguments, const Value& caller);
-  std::vector<std::weak_ptr<Frame>> CaptureScopes() const;
+  // Also stops frame reuse for the rest of the render: a closure may outlive its frame.
+  std::vector<std::weak_ptr<Frame>> CaptureScopes();
   Value RenderLoopRecursion(const Statement& loop, const Value& iterable, int depth);
 
   [[noreturn]] void Fail(const std::string& type, const std::string& message,
@@ -84,6 +85,7 @@ class Renderer {
   Flow RenderWith(const Statement& statement);
   std::string Capture(const StatementList& body);
   void Write(std::string_view text);
+  void CountOutput(size_t bytes);  // enforces max_output_bytes
   void WriteValue(const Value& value);
 
   Value Evaluate(const Expression& expression);
@@ -99,7 +101,11 @@ class Renderer {
   std::string PathOf(const Expression& expression) const;
 
   void Assign(const Expression& target, const Value& value);
-  void SetLocal(const std::string& name, Value value);
+  void SetLocal(std::string_view name, Value value);
+  // Frames come from and go back to spare_frames_, so a loop does not allocate one per
+  // iteration (unless a closure captured frames, see CaptureScopes).
+  FramePtr NewFrame();
+  void ReleaseFrame();
   bool Lookup(std::string_view name, Value* found) const;
 
   const detail::CompiledTemplate& compiled_;
@@ -108,6 +114,8 @@ class Renderer {
   RenderLimits limits_;
   OperatorLimits operator_limits_;
   std::vector<FramePtr> scopes_;
+  std::vector<FramePtr> spare_frames_;  // cleared frames, only referenced from here
+  bool frames_captured_ = false;
   std::string* output_;
   size_t output_bytes_ = 0;
   size_t iterations_ = 0;

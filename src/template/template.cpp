@@ -6,6 +6,19 @@
 #include "template/renderer.h"
 
 namespace runhook::templating {
+namespace {
+
+// The bytes of text in `body` and everything nested in it.
+size_t TextBytes(const StatementList& body) {
+  size_t bytes = 0;
+  for (const StatementPtr& statement : body) {
+    if (statement->kind == StatementKind::kData) bytes += statement->text.size();
+    for (const StatementList& nested : statement->bodies) bytes += TextBytes(nested);
+  }
+  return bytes;
+}
+
+}  // namespace
 
 Template::Template(std::shared_ptr<const detail::CompiledTemplate> compiled)
     : compiled_(std::move(compiled)) {}
@@ -20,10 +33,12 @@ Template Template::Compile(std::string_view source, std::string_view name,
   lexer_options.trim_blocks = options.trim_blocks;
   lexer_options.lstrip_blocks = options.lstrip_blocks;
   lexer_options.keep_trailing_newline = options.keep_trailing_newline;
-  std::vector<Token> tokens = Tokenize(source, name, lexer_options);
+  TokenStorage storage;
+  std::vector<Token> tokens = Tokenize(source, name, lexer_options, &storage);
   auto compiled = std::make_shared<detail::CompiledTemplate>();
   compiled->name = std::string(name);
   compiled->parsed = Parse(tokens, name);
+  compiled->output_size_hint = TextBytes(compiled->parsed.body) + 64;
   return Template(std::move(compiled));
 }
 

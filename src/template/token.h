@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "template/errors.h"
 
@@ -24,15 +25,28 @@ enum class TokenKind {
 
 struct Token {
   TokenKind kind = TokenKind::kEnd;
-  std::string text;  // data, name, unescaped string, operator spelling
+  // Data, name, unescaped string, operator spelling: a view into the TokenStorage the lexer
+  // filled (see lexer.h), valid while it lives.
+  std::string_view text;
   int64_t integer = 0;
   double floating = 0;
   SourceLocation location;
 
-  bool IsOperator(const char* spelling) const {
-    return kind == TokenKind::kOperator && text == spelling;
+  bool IsOperator(std::string_view spelling) const {
+    return kind == TokenKind::kOperator && SameText(spelling);
   }
-  bool IsName(const char* name) const { return kind == TokenKind::kName && text == name; }
+  bool IsName(std::string_view name) const { return kind == TokenKind::kName && SameText(name); }
+
+ private:
+  // text == other, inlined: the parser asks this for every token at every precedence level, and
+  // the other side is a short literal, so no library memcmp call.
+  bool SameText(std::string_view other) const {
+    if (text.size() != other.size()) return false;
+    for (size_t i = 0; i < other.size(); ++i) {
+      if (text[i] != other[i]) return false;
+    }
+    return true;
+  }
 };
 
 // How Jinja2 names a token in "unexpected ..." messages: "end of print statement", "'}'", ...

@@ -2,6 +2,7 @@
 #include "template/unicode.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "template/unicode_tables.h"
 
@@ -164,10 +165,20 @@ void AppendLower(uint32_t code_point, std::vector<uint32_t>* out) {
   AppendMapped(unicode_tables::kLower, unicode_tables::kLowerSize, code_point, out);
 }
 
+bool IsAscii(std::string_view text) {
+  uint64_t high_bits = 0;  // eight bytes at a time
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    high_bits |= word;
+  }
+  for (; i < text.size(); ++i) high_bits |= static_cast<unsigned char>(text[i]);
+  return (high_bits & 0x8080808080808080ULL) == 0;
+}
+
 std::string PythonUpper(std::string_view text) {
-  bool ascii = std::all_of(text.begin(), text.end(),
-                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) {
+  if (IsAscii(text)) {
     std::string out(text);
     for (char& c : out) {
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
@@ -180,9 +191,7 @@ std::string PythonUpper(std::string_view text) {
 }
 
 std::string PythonLower(std::string_view text) {
-  bool ascii = std::all_of(text.begin(), text.end(),
-                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) {
+  if (IsAscii(text)) {
     std::string out(text);
     for (char& c : out) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
@@ -202,6 +211,15 @@ std::string PythonLower(std::string_view text) {
 }
 
 std::string PythonCapitalize(std::string_view text) {
+  if (IsAscii(text)) {
+    std::string out(text);
+    for (size_t i = 0; i < out.size(); ++i) {
+      char c = out[i];
+      if (i == 0 && c >= 'a' && c <= 'z') out[i] = static_cast<char>(c - 32);
+      if (i > 0 && c >= 'A' && c <= 'Z') out[i] = static_cast<char>(c + 32);
+    }
+    return out;
+  }
   std::vector<uint32_t> code_points = DecodeUtf8(text);
   if (code_points.empty()) return "";
   std::vector<uint32_t> mapped;

@@ -14,6 +14,7 @@ void AppendUtf8(uint32_t code_point, std::string* out);
 std::vector<uint32_t> DecodeUtf8(std::string_view text);
 std::string EncodeUtf8(const std::vector<uint32_t>& code_points);
 size_t CodePointCount(std::string_view text);
+bool IsAscii(std::string_view text);                          // every byte below 0x80
 std::string DecodeOne(std::string_view text, size_t offset);  // the character at a byte offset
 
 std::string PythonUpper(std::string_view text);

@@ -1,6 +1,9 @@
 // Value construction and container access. See value.h.
 #include "template/value.h"
 
+#include <string>
+
+#include "template/errors.h"
 #include "template/operators.h"
 
 namespace runhook::templating {
@@ -72,7 +75,10 @@ Value Value::FromJson(const Json& json) {
       return Integer(json.get<int64_t>());
     case Json::value_t::number_unsigned: {
       uint64_t value = json.get<uint64_t>();
-      if (value > static_cast<uint64_t>(INT64_MAX)) return Float(static_cast<double>(value));
+      if (value > static_cast<uint64_t>(INT64_MAX)) {
+        ThrowEval("OverflowError", "the integer " + std::to_string(value) +
+                                       " in the render context does not fit in 64 bits");
+      }
       return Integer(static_cast<int64_t>(value));
     }
     case Json::value_t::number_float:

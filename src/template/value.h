@@ -52,8 +52,10 @@ class Value {
   static Value BorrowedString(const std::string& text);  // `text` must outlive the value
   static Value List(ValueList items);
   static Value Tuple(ValueList items);
-  static Value Dict(DictEntries entries);   // REQUIRES: keys unique (see DictSet)
-  static Value FromJson(const Json& json);  // borrows arrays, objects and strings from `json`
+  static Value Dict(DictEntries entries);  // REQUIRES: keys unique (see DictSet)
+  // Borrows arrays, objects and strings from `json`. Throws EvalError (OverflowError) for an
+  // integer above INT64_MAX: template integers are 64-bit, and a wrong number is worse.
+  static Value FromJson(const Json& json);
   // An undefined value. `path` is the dotted name ("run.summary.accuracy") reported in
   // RenderResult::undefined_names; `hint` is Jinja2's message when it is used
   // ("'dict object' has no attribute 'accuracy'").

@@ -42,5 +42,14 @@ TEST(Printing, KeepsJsonObjectOrder) {
             "{'z': 1, 'a': [1.5, None]}");
 }
 
+// Integers are 64-bit: a larger one in the context is an error where it is used, not a float.
+TEST(Printing, ContextIntegerAboveInt64IsAnOverflowError) {
+  EXPECT_EQ(Render("{{ x }}", R"({"x": 9223372036854775807})"), "9223372036854775807");
+  EXPECT_EQ(testing::ErrorType("{{ x }}", R"({"x": 9223372036854775808})"), "OverflowError");
+  EXPECT_EQ(testing::ErrorType("{{ l|sum }}", R"({"l": [1, 12345678901234567890]})"),
+            "OverflowError");
+  EXPECT_EQ(Render("{{ l|length }}", R"({"l": [1, 12345678901234567890]})"), "2");
+}
+
 }  // namespace
 }  // namespace runhook::templating

@@ -58,7 +58,8 @@ Value StringCharacter(std::string_view text, int64_t index, bool* found) {
 
 }  // namespace
 
-Value Renderer::GetAttribute(const Value& object, std::string_view name, const Expression* source) {
+Value Renderer::GetAttribute(const Value& object, std::string_view name, const Expression* source,
+                             bool may_be_method) {
   auto parent = [&] { return source ? PathOf(*source) : std::string(); };
   if (!name.empty() && name[0] == '_' && !object.is_dict()) {
     return Value::Undefined(parent().empty() ? "" : parent() + "." + std::string(name),
@@ -67,7 +68,7 @@ Value Renderer::GetAttribute(const Value& object, std::string_view name, const E
   }
   switch (object.kind()) {
     case Value::Kind::kDict: {
-      if (HasMethod(object, name)) {
+      if (may_be_method && HasMethod(object, name)) {
         return Value::FromCallable(std::make_shared<BoundMethod>(object, std::string(name)));
       }
       Value found;
@@ -100,7 +101,7 @@ Value Renderer::GetAttribute(const Value& object, std::string_view name, const E
         if (index0 + 1 >= length) return Value::Undefined("", "there is no next item");
         return (*loop.items)[loop.index0 + 1];
       }
-      if (HasMethod(object, name)) {
+      if (may_be_method && HasMethod(object, name)) {
         return Value::FromCallable(std::make_shared<BoundMethod>(object, std::string(name)));
       }
       break;
@@ -115,7 +116,7 @@ Value Renderer::GetAttribute(const Value& object, std::string_view name, const E
       }
       [[fallthrough]];
     default:
-      if (HasMethod(object, name)) {
+      if (may_be_method && HasMethod(object, name)) {
         return Value::FromCallable(std::make_shared<BoundMethod>(object, std::string(name)));
       }
   }

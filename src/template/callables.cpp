@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "template/arguments.h"
 #include "template/errors.h"
@@ -220,18 +221,21 @@ bool FindGlobal(std::string_view name, Value* found) {
   return true;
 }
 
-bool HasMethod(const Value& object, std::string_view name) {
-  static constexpr std::string_view kDictMethods[] = {
-      "items", "keys", "values", "get", "copy", "pop", "popitem", "setdefault", "update", "clear"};
-  static constexpr std::string_view kListMethods[] = {
-      "count", "index", "append", "extend", "insert", "pop", "remove", "reverse", "sort", "clear"};
+namespace {
+
+constexpr std::string_view kDictMethods[] = {"items", "keys",    "values",     "get",    "copy",
+                                             "pop",   "popitem", "setdefault", "update", "clear"};
+constexpr std::string_view kListMethods[] = {"count", "index",  "append",  "extend", "insert",
+                                             "pop",   "remove", "reverse", "sort",   "clear"};
+
+bool KindHasMethod(Value::Kind kind, std::string_view name) {
   auto any_of = [name](const auto& names) {
     for (std::string_view candidate : names) {
       if (candidate == name) return true;
     }
     return false;
   };
-  switch (object.kind()) {
+  switch (kind) {
     case Value::Kind::kString:
       return IsStringMethod(name);
     case Value::Kind::kDict:
@@ -245,6 +249,26 @@ bool HasMethod(const Value& object, std::string_view name) {
     default:
       return false;
   }
+}
+
+}  // namespace
+
+bool HasMethod(const Value& object, std::string_view name) {
+  return KindHasMethod(object.kind(), name);
+}
+
+bool MayBeMethodName(std::string_view name) {
+  // Built once: every name KindHasMethod accepts for some kind.
+  static const std::unordered_set<std::string_view> kNames = [] {
+    std::unordered_set<std::string_view> names(StringMethodNames().begin(),
+                                               StringMethodNames().end());
+    for (const auto* list : {&kDictMethods, &kListMethods}) {
+      names.insert(std::begin(*list), std::end(*list));
+    }
+    names.insert({"count", "index", "cycle", "changed"});
+    return names;
+  }();
+  return kNames.count(name) != 0;
 }
 
 Value CallMethod(Renderer& renderer, const Value& object, std::string_view name,

@@ -20,7 +20,7 @@ class MacroCallable : public Callable {
   MacroCallable(const Statement& statement, std::vector<std::weak_ptr<Frame>> closure, Value caller)
       : statement_(statement), closure_(std::move(closure)), caller_(std::move(caller)) {}
   Value Call(Renderer& renderer, CallArguments& arguments) const override;
-  std::string Repr() const override { return "<Macro '" + statement_.text + "'>"; }
+  std::string Repr() const override { return "<Macro '" + std::string(statement_.text) + "'>"; }
   std::string_view TypeName() const override { return "Macro"; }
 
  private:
@@ -60,6 +60,9 @@ bool FindGlobal(std::string_view name, Value* found);
 
 // Whether `object` has a method called `name` (so `object.name` is a bound method).
 bool HasMethod(const Value& object, std::string_view name);
+// Whether some type has a method called `name`: false means HasMethod is false for every object,
+// so the parser decides it once per attribute node instead of the renderer once per access.
+bool MayBeMethodName(std::string_view name);
 // Calls object.name(arguments). REQUIRES: HasMethod(object, name).
 Value CallMethod(Renderer& renderer, const Value& object, std::string_view name,
                  CallArguments& arguments);

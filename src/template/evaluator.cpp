@@ -19,10 +19,11 @@ Value Renderer::Evaluate(const Expression& expression) {
 std::string Renderer::PathOf(const Expression& expression) const {
   switch (expression.kind) {
     case ExpressionKind::kName:
-      return expression.name;
+      return std::string(expression.name);
     case ExpressionKind::kAttribute: {
       std::string parent = PathOf(*expression.children[0]);
-      return parent.empty() ? "" : parent + "." + expression.name;
+      if (parent.empty()) return parent;
+      return parent.append(".").append(expression.name);
     }
     case ExpressionKind::kItem: {
       std::string parent = PathOf(*expression.children[0]);
@@ -50,7 +51,8 @@ std::string Renderer::PathOf(const Expression& expression) const {
 Value Renderer::EvaluateName(const Expression& expression) {
   Value found;
   if (Lookup(expression.name, &found)) return found;
-  return Value::Undefined(expression.name, "'" + expression.name + "' is undefined");
+  std::string name(expression.name);
+  return Value::Undefined(name, "'" + name + "' is undefined");
 }
 
 Value Renderer::EvaluateUnlocated(const Expression& expression) {
@@ -64,12 +66,13 @@ Value Renderer::EvaluateUnlocated(const Expression& expression) {
       if (object.is_undefined()) {
         if (mode_ == UndefinedMode::kChainable) {
           const UndefinedData& data = object.as_undefined();
-          return Value::Undefined(data.path.empty() ? "" : data.path + "." + expression.name,
-                                  data.hint);
+          return Value::Undefined(
+              data.path.empty() ? "" : data.path + "." + std::string(expression.name), data.hint);
         }
         RequireDefined(object);
       }
-      return GetAttribute(object, expression.name, expression.children[0].get());
+      return GetAttribute(object, expression.name, expression.children[0].get(),
+                          expression.may_be_method);
     }
     case ExpressionKind::kItem: {
       Value object = Evaluate(*expression.children[0]);
@@ -139,11 +142,7 @@ Value Renderer::EvaluateUnlocated(const Expression& expression) {
     case ExpressionKind::kCondition: {
       if (IsTruthy(Evaluate(*expression.children[0]))) return Evaluate(*expression.children[1]);
       if (expression.children[2]) return Evaluate(*expression.children[2]);
-      return Value::Undefined("",
-                              "the inline if-expression on line " +
-                                  std::to_string(expression.location.line) +
-                                  " evaluated to false and no else section was defined.",
-                              true);
+      return expression.constant;  // the parser's lenient undefined
     }
     case ExpressionKind::kFilter:
       return EvaluateFilter(expression, nullptr);

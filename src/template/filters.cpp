@@ -420,6 +420,8 @@ Value Truncate(Renderer& renderer, const Value& target, CallArguments& arguments
   return Value::String(head + end);
 }
 
+}  // namespace
+
 std::string UrlQuote(std::string_view text, bool for_query) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
@@ -439,6 +441,8 @@ std::string UrlQuote(std::string_view text, bool for_query) {
   }
   return out;
 }
+
+namespace {
 
 Value UrlEncode(Renderer& renderer, const Value& target, CallArguments& arguments) {
   BindArguments(arguments, {}, "do_urlencode");

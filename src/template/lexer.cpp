@@ -121,6 +121,18 @@ class Lexer {
     }
     const char* begin = source_.data() + cached_offset_;
     const char* end = source_.data() + offset;
+    if (ascii_ && end - begin < 64) {  // most tokens are close to the previous one: no memchr
+      for (const char* at = begin; at < end; ++at) {
+        if (*at == '\n') {
+          ++cached_line_;
+          cached_column_ = 1;
+        } else {
+          ++cached_column_;
+        }
+      }
+      cached_offset_ = offset;
+      return {cached_line_, cached_column_};
+    }
     const char* line_begin = begin;
     while (line_begin < end) {
       const void* newline = std::memchr(line_begin, '\n', static_cast<size_t>(end - line_begin));

@@ -1,8 +1,18 @@
 // The syntax tree the parser builds and the renderer walks. Immutable once parsed.
+//
+// Nodes, their child vectors and their names live in one arena per compiled template (a
+// NodeArena owned by ParsedTemplate, see arena.h and parser.h): building a tree is
+// a few block allocations instead of one heap allocation per node and per vector, and freeing it
+// is the arena's few blocks. Node pointers own their node's lifetime (the destructor runs, so the
+// Value constants inside are released) but not its memory, which the arena returns all at once;
+// the arena must therefore outlive every node in it. Names and text are string_views into the
+// arena.
 #pragma once
 
 #include <memory>
+#include <memory_resource>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,21 +48,35 @@ enum class ExpressionKind {
   kNamespaceReference,  // {% set name.attribute = ... %}: name, attribute
 };
 
+// Runs a node's destructor and leaves its memory to the arena it was allocated in.
+struct NodeDestroyer {
+  template <typename Node>
+  void operator()(Node* node) const {
+    node->~Node();
+  }
+};
+
 struct Expression;
-using ExpressionPtr = std::unique_ptr<Expression>;
+using ExpressionPtr = std::unique_ptr<Expression, NodeDestroyer>;
+using ExpressionList = std::pmr::vector<ExpressionPtr>;
 
 struct Expression {
-  ExpressionKind kind;
+  // REQUIRES: `arena` outlives the node; vectors allocate from it.
+  explicit Expression(std::pmr::memory_resource* arena)
+      : compare_operators(arena), children(arena), arguments(arena), keywords(arena) {}
+
+  ExpressionKind kind = ExpressionKind::kLiteral;
   SourceLocation location;
-  std::string name;       // kName, kAttribute, kFilter, kTest, kNamespaceReference
-  std::string attribute;  // kNamespaceReference
-  Value constant;         // kLiteral
+  std::string_view name;       // kName, kAttribute, kFilter, kTest, kNamespaceReference
+  std::string_view attribute;  // kNamespaceReference
+  Value constant;  // kLiteral; kCondition without else: the undefined it evaluates to if false
   BinaryOperator binary_operator = BinaryOperator::kAdd;
-  std::vector<CompareOperator> compare_operators;
-  std::vector<ExpressionPtr> children;
+  bool may_be_method = true;  // kAttribute: MayBeMethodName(name) (see callables.h)
+  std::pmr::vector<CompareOperator> compare_operators;
+  ExpressionList children;
   // Call, filter and test arguments (after the target for filters and tests).
-  std::vector<ExpressionPtr> arguments;
-  std::vector<std::pair<std::string, ExpressionPtr>> keywords;
+  ExpressionList arguments;
+  std::pmr::vector<std::pair<std::string_view, ExpressionPtr>> keywords;
   ExpressionPtr star_arguments;         // *args
   ExpressionPtr double_star_arguments;  // **kwargs
   FilterFunction filter = nullptr;      // kFilter: the resolved implementation
@@ -76,26 +100,35 @@ enum class StatementKind {
 };
 
 struct Statement;
-using StatementPtr = std::unique_ptr<Statement>;
-using StatementList = std::vector<StatementPtr>;
+using StatementPtr = std::unique_ptr<Statement, NodeDestroyer>;
+using StatementList = std::pmr::vector<StatementPtr>;
 
 struct Statement {
-  StatementKind kind;
+  // REQUIRES: `arena` outlives the node; vectors allocate from it.
+  explicit Statement(std::pmr::memory_resource* arena)
+      : conditions(arena),
+        bodies(arena),
+        parameters(arena),
+        defaults(arena),
+        targets(arena),
+        values(arena) {}
+
+  StatementKind kind = StatementKind::kData;
   SourceLocation location;
-  std::string text;          // kData text, kMacro / kBlock name
-  ExpressionPtr expression;  // printed / iterated / assigned / called / filter chain
-  ExpressionPtr target;      // assignment target: kName, kTuple of kName, kNamespaceReference
-  ExpressionPtr condition;   // kFor inline filter
-  std::vector<ExpressionPtr> conditions;  // kIf
-  std::vector<StatementList> bodies;
-  std::vector<std::string> parameters;  // kMacro, kCallBlock
-  std::vector<ExpressionPtr> defaults;  // one per parameter; null when it has none
-  std::vector<ExpressionPtr> targets;   // kWith
-  std::vector<ExpressionPtr> values;    // kWith
-  bool recursive = false;               // kFor
-  bool uses_caller = false;             // kMacro, kCallBlock: the body refers to `caller`
-  bool uses_varargs = false;            // ... to `varargs` (extra positional arguments accepted)
-  bool uses_kwargs = false;             // ... to `kwargs` (extra keyword arguments accepted)
+  std::string_view text;      // kData text, kMacro / kBlock name
+  ExpressionPtr expression;   // printed / iterated / assigned / called / filter chain
+  ExpressionPtr target;       // assignment target: kName, kTuple of kName, kNamespaceReference
+  ExpressionPtr condition;    // kFor inline filter
+  ExpressionList conditions;  // kIf
+  std::pmr::vector<StatementList> bodies;
+  std::pmr::vector<std::string_view> parameters;  // kMacro, kCallBlock
+  ExpressionList defaults;                        // one per parameter; null when it has none
+  ExpressionList targets;                         // kWith
+  ExpressionList values;                          // kWith
+  bool recursive = false;                         // kFor
+  bool uses_caller = false;                       // kMacro, kCallBlock: the body refers to `caller`
+  bool uses_varargs = false;  // ... to `varargs` (extra positional arguments accepted)
+  bool uses_kwargs = false;   // ... to `kwargs` (extra keyword arguments accepted)
 };
 
 }  // namespace runhook::templating

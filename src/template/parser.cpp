@@ -1,42 +1,72 @@
 // Recursive-descent parser mirroring jinja2/parser.py. See parser.h.
 #include "template/parser.h"
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <initializer_list>
+#include <new>
 #include <set>
 
+#include "template/callables.h"
 #include "template/filters.h"
 #include "template/tests.h"
 
 namespace runhook::templating {
 namespace {
 
-ExpressionPtr MakeExpression(ExpressionKind kind, SourceLocation location) {
-  auto expression = std::make_unique<Expression>();
-  expression->kind = kind;
-  expression->location = location;
-  return expression;
-}
-
-StatementPtr MakeStatement(StatementKind kind, SourceLocation location) {
-  auto statement = std::make_unique<Statement>();
-  statement->kind = kind;
-  statement->location = location;
-  return statement;
-}
-
 // "name:endfor" style rule: a name token with that value.
-using EndRules = std::vector<std::string_view>;
+// At most three names (Jinja2's longest list is "elif", "else", "endif"), held inline: a block
+// body is parsed with one, so a heap vector each would be most of a block's allocations.
+class EndRules {
+ public:
+  EndRules(std::initializer_list<std::string_view> names)
+      : size_(std::min(names.size(), names_.size())) {
+    std::copy(names.begin(), names.begin() + size_, names_.begin());
+  }
+  size_t size() const { return size_; }
+  std::string_view operator[](size_t index) const { return names_[index]; }
+  const std::string_view* begin() const { return names_.data(); }
+  const std::string_view* end() const { return names_.data() + size_; }
+
+ private:
+  std::array<std::string_view, 3> names_;
+  size_t size_;
+};
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& tokens, std::string_view name) : tokens_(tokens), name_(name) {}
+  // REQUIRES: `arena` outlives the nodes this parser builds.
+  Parser(const std::vector<Token>& tokens, std::string_view name, NodeArena* arena)
+      : tokens_(tokens), name_(name), arena_(arena) {}
 
-  ParsedTemplate Run() {
-    ParsedTemplate parsed;
-    parsed.body = Subparse(nullptr);
-    return parsed;
-  }
+  StatementList Run() { return Subparse(nullptr); }
 
  private:
+  ExpressionPtr MakeExpression(ExpressionKind kind, SourceLocation location) {
+    ExpressionPtr expression(new (arena_->Allocate(sizeof(Expression), alignof(Expression)))
+                                 Expression(arena_));
+    expression->kind = kind;
+    expression->location = location;
+    return expression;
+  }
+
+  StatementPtr MakeStatement(StatementKind kind, SourceLocation location) {
+    StatementPtr statement(new (arena_->Allocate(sizeof(Statement), alignof(Statement)))
+                               Statement(arena_));
+    statement->kind = kind;
+    statement->location = location;
+    return statement;
+  }
+
+  // A copy of `text` in the arena: token text views the source, which the tree outlives.
+  std::string_view Keep(std::string_view text) {
+    if (text.empty()) return {};
+    char* copy = static_cast<char*>(arena_->Allocate(text.size(), 1));
+    std::memcpy(copy, text.data(), text.size());
+    return std::string_view(copy, text.size());
+  }
+
   const Token& Current() const { return tokens_[position_]; }
   const Token& Look() const {
     return tokens_[position_ + 1 < tokens_.size() ? position_ + 1 : position_];
@@ -108,12 +138,12 @@ class Parser {
   // ---- statements --------------------------------------------------------------------------
 
   StatementList Subparse(const EndRules* end_rules) {
-    StatementList body;
+    StatementList body(arena_);
     while (Current().kind != TokenKind::kEnd) {
       const Token& token = Current();
       if (token.kind == TokenKind::kData) {
         auto statement = MakeStatement(StatementKind::kData, token.location);
-        statement->text = token.text;
+        statement->text = Keep(token.text);
         body.push_back(std::move(statement));
         Next();
       } else if (token.kind == TokenKind::kVariableBegin) {
@@ -271,7 +301,7 @@ class Parser {
       if (!statement->parameters.empty()) ExpectOperator(",");
       const Token& name = ExpectName();
       CheckAssignableName(name);
-      statement->parameters.emplace_back(name.text);
+      statement->parameters.push_back(Keep(name.text));
       if (SkipOperator("=")) {
         statement->defaults.push_back(ParseExpression(true));
         any_default = true;
@@ -289,7 +319,7 @@ class Parser {
     auto statement = MakeStatement(StatementKind::kMacro, location);
     const Token& name = ExpectName();
     CheckAssignableName(name);
-    statement->text = name.text;
+    statement->text = Keep(name.text);
     ParseSignature(statement.get());
     int saved_loop_depth = loop_depth_;
     loop_depth_ = 0;
@@ -340,7 +370,7 @@ class Parser {
   StatementPtr ParseBlock() {
     SourceLocation location = ExpectKeyword("block").location;
     auto statement = MakeStatement(StatementKind::kBlock, location);
-    statement->text = ExpectName().text;
+    statement->text = Keep(ExpectName().text);
     SkipName("scoped");
     SkipName("required");
     statement->bodies.push_back(ParseStatements({"endblock"}, true));
@@ -363,14 +393,14 @@ class Parser {
       Next();  // '.'
       const Token& attribute = ExpectName();
       auto target = MakeExpression(ExpressionKind::kNamespaceReference, name.location);
-      target->name = name.text;
-      target->attribute = attribute.text;
+      target->name = Keep(name.text);
+      target->attribute = Keep(attribute.text);
       return target;
     }
     if (name_only) {
       const Token& name = ExpectName();
       auto target = MakeExpression(ExpressionKind::kName, name.location);
-      target->name = name.text;
+      target->name = Keep(name.text);
       return target;
     }
     ExpressionPtr target =
@@ -409,6 +439,14 @@ class Parser {
       condition->children.reserve(3);
       condition->children.push_back(std::move(test));
       condition->children.push_back(std::move(expression));
+      if (!otherwise) {  // what it evaluates to when false, built once here
+        condition->constant =
+            Value::Undefined("",
+                             "the inline if-expression on line " + std::to_string(location.line) +
+                                 " evaluated to false and no else section "
+                                 "was defined.",
+                             true);
+      }
       condition->children.push_back(std::move(otherwise));
       expression = std::move(condition);
     }
@@ -575,7 +613,7 @@ class Parser {
         node->constant = Value::None();
       } else {
         node->kind = ExpressionKind::kName;
-        node->name = token.text;
+        node->name = Keep(token.text);
         if (!open_macros_.empty()) {
           Statement* macro = open_macros_.back();
           if (token.text == "caller") macro->uses_caller = true;
@@ -626,7 +664,7 @@ class Parser {
   ExpressionPtr ParseTuple(bool simplified, bool with_condition, const EndRules* extra_end_rules,
                            bool explicit_parentheses) {
     SourceLocation location = Current().location;
-    std::vector<ExpressionPtr> items;
+    ExpressionList items(arena_);
     bool is_tuple = false;
     while (true) {
       if (!items.empty()) ExpectOperator(",");
@@ -707,7 +745,8 @@ class Parser {
       const Token& attribute = Next();
       if (attribute.kind == TokenKind::kName) {
         auto access = MakeExpression(ExpressionKind::kAttribute, token.location);
-        access->name = attribute.text;
+        access->name = Keep(attribute.text);
+        access->may_be_method = MayBeMethodName(access->name);
         access->children.push_back(std::move(node));
         return access;
       }
@@ -722,7 +761,7 @@ class Parser {
       return access;
     }
     // '['
-    std::vector<ExpressionPtr> arguments;
+    ExpressionList arguments(arena_);
     while (!AtOperator("]")) {
       if (!arguments.empty()) ExpectOperator(",");
       arguments.push_back(ParseSubscribed());
@@ -790,7 +829,7 @@ class Parser {
         node->double_star_arguments = ParseExpression(true);
       } else if (Current().kind == TokenKind::kName && Look().IsOperator("=")) {
         ensure(!node->double_star_arguments);
-        std::string key(Next().text);
+        std::string_view key = Keep(Next().text);
         Next();
         node->keywords.emplace_back(key, ParseExpression(true));
       } else {
@@ -821,7 +860,7 @@ class Parser {
         (name += ".") += ExpectName().text;
       }
       auto filter = MakeExpression(ExpressionKind::kFilter, token.location);
-      filter->name = name;
+      filter->name = Keep(name);
       FilterFunction function = FindFilter(name);
       if (function == nullptr) {
         throw TemplateError("TemplateAssertionError", "No filter named '" + name + "'.",
@@ -845,7 +884,7 @@ class Parser {
       (name += ".") += ExpectName().text;
     }
     auto test = MakeExpression(ExpressionKind::kTest, location);
-    test->name = name;
+    test->name = Keep(name);
     TestFunction function = FindTest(name);
     if (function == nullptr) {
       throw TemplateError("TemplateAssertionError", "No test named '" + name + "'.",
@@ -871,6 +910,7 @@ class Parser {
 
   const std::vector<Token>& tokens_;
   std::string_view name_;
+  NodeArena* arena_;
   size_t position_ = 0;
   std::vector<EndRules> end_token_stack_;
   std::vector<std::string> tag_stack_;
@@ -881,7 +921,11 @@ class Parser {
 }  // namespace
 
 ParsedTemplate Parse(const std::vector<Token>& tokens, std::string_view template_name) {
-  return Parser(tokens, template_name).Run();
+  ParsedTemplate parsed;
+  // About what the tree of a typical template takes, so that most need one block.
+  parsed.arena = std::make_unique<NodeArena>(tokens.size() * 192 + 512);
+  parsed.body = Parser(tokens, template_name, parsed.arena.get()).Run();
+  return parsed;
 }
 
 }  // namespace runhook::templating

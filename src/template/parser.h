@@ -3,15 +3,20 @@
 // -2 ** 2 == 4; filters bind tighter than unary minus: -1|abs == 1).
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "template/arena.h"
 #include "template/node.h"
 #include "template/token.h"
 
 namespace runhook::templating {
 
+// The tree and the arena its nodes, vectors and text live in (see node.h). Movable, not
+// copyable; `arena` is declared first so that the nodes are destroyed before it.
 struct ParsedTemplate {
+  std::unique_ptr<NodeArena> arena;
   StatementList body;
 };
 

@@ -10,6 +10,19 @@
 namespace runhook::templating {
 
 std::string FormatFloat(double value) {
+  double magnitude = std::fabs(value);
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    // Python prints these in fixed notation with the shortest digits that round-trip, which is
+    // what to_chars writes in fixed format; Python adds ".0" to an integral value.
+    char buffer[64];  // at most 16 integer or 4 + 17 fraction digits, a sign and a point
+    auto result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
+    std::string_view fixed(buffer, static_cast<size_t>(result.ptr - buffer));
+    std::string out;
+    out.reserve(fixed.size() + 2);
+    out.append(fixed);
+    if (fixed.find('.') == std::string_view::npos) out.append(".0");
+    return out;
+  }
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   if (value == 0) return std::signbit(value) ? "-0.0" : "0.0";

@@ -147,7 +147,7 @@ void Renderer::SetLocal(std::string_view name, Value value) {
       return;
     }
   }
-  frame.emplace_back(std::string(name), std::move(value));
+  frame.emplace_back(name, std::move(value));
 }
 
 bool Renderer::Lookup(std::string_view name, Value* found) const {
@@ -283,7 +283,9 @@ ValueList Renderer::Iterate(const Value& value) {
 }
 
 void Renderer::RenderFor(const Statement& statement, const Value& iterable, int depth) {
-  ValueList items = Iterate(iterable);
+  std::shared_ptr<const ValueList> shared =
+      statement.condition ? nullptr : iterable.SharedSequence();
+  ValueList items = shared ? ValueList() : Iterate(iterable);
   if (statement.condition) {
     ValueList kept;
     for (Value& item : items) {
@@ -294,7 +296,7 @@ void Renderer::RenderFor(const Statement& statement, const Value& iterable, int 
     }
     items = std::move(kept);
   }
-  if (items.empty()) {
+  if (shared ? shared->empty() : items.empty()) {
     if (!statement.bodies[1].empty()) {
       ScopeGuard scope(*this);
       RenderBody(statement.bodies[1]);
@@ -302,7 +304,7 @@ void Renderer::RenderFor(const Statement& statement, const Value& iterable, int 
     return;
   }
   auto loop = std::make_shared<LoopData>();
-  loop->items = std::make_shared<const ValueList>(std::move(items));
+  loop->items = shared ? std::move(shared) : std::make_shared<const ValueList>(std::move(items));
   loop->depth0 = depth;
   if (statement.recursive) loop->recurse = std::make_shared<LoopRecursion>(statement, depth);
   Value loop_value = Value::FromLoop(loop);
@@ -373,7 +375,8 @@ void Renderer::Assign(const Expression& target, const Value& value) {
         return;
       }
     }
-    object.as_namespace().attributes.emplace_back(Value::String(target.attribute), value);
+    object.as_namespace().attributes.emplace_back(Value::String(std::string(target.attribute)),
+                                                  value);
     return;
   }
   ThrowEval("TemplateRuntimeError", "cannot assign to this expression");
@@ -422,7 +425,7 @@ Renderer::Flow Renderer::RenderWith(const Statement& statement) {
 Value Renderer::RenderMacro(const Statement& macro,
                             const std::vector<std::weak_ptr<Frame>>& closure,
                             CallArguments& arguments, const Value& caller) {
-  const std::string& name = macro.text;
+  const std::string name(macro.text);
   size_t parameter_count = macro.parameters.size();
   auto frame = std::make_shared<Frame>();
   ValueList extra_positional;
@@ -448,7 +451,7 @@ Value Renderer::RenderMacro(const Statement& macro,
           ThrowEval("TypeError",
                     "macro '" + name + "' got multiple values for argument '" + key + "'");
         }
-        frame->emplace_back(key, value);
+        frame->emplace_back(macro.parameters[i], value);
         matched = true;
         break;
       }
@@ -490,9 +493,9 @@ Value Renderer::RenderMacro(const Statement& macro,
       if (macro.defaults[i]) {
         frame->emplace_back(macro.parameters[i], Evaluate(*macro.defaults[i]));
       } else {
-        frame->emplace_back(
-            macro.parameters[i],
-            Value::Undefined("", "parameter '" + macro.parameters[i] + "' was not provided"));
+        frame->emplace_back(macro.parameters[i],
+                            Value::Undefined("", "parameter '" + std::string(macro.parameters[i]) +
+                                                     "' was not provided"));
       }
     }
     if (macro.uses_varargs)

@@ -18,7 +18,9 @@
 
 namespace runhook::templating {
 
-using Frame = std::vector<std::pair<std::string, Value>>;
+// Local variables of one scope. Names view the compiled template's tree (or string literals),
+// which outlives every render of it.
+using Frame = std::vector<std::pair<std::string_view, Value>>;
 using FramePtr = std::shared_ptr<Frame>;
 
 class Renderer {
@@ -41,9 +43,10 @@ class Renderer {
 
   // Jinja2's environment.getattr (attribute first, then item) and getitem (item first, then
   // attribute). `source`, when given, is the expression that produced `object`; it names the
-  // object in undefined_names ("run.summary" + ".accuracy").
-  Value GetAttribute(const Value& object, std::string_view name,
-                     const Expression* source = nullptr);
+  // object in undefined_names ("run.summary" + ".accuracy"). `may_be_method` false (the
+  // parser's MayBeMethodName) skips looking for a bound method of that name.
+  Value GetAttribute(const Value& object, std::string_view name, const Expression* source = nullptr,
+                     bool may_be_method = true);
   Value GetItem(const Value& object, const Value& key, const Expression* source = nullptr);
   // Dotted attribute path as filters use it ("user.name", "0.x"): each part an attribute or,
   // for digits, an integer index.
@@ -101,6 +104,7 @@ class Renderer {
   std::string PathOf(const Expression& expression) const;
 
   void Assign(const Expression& target, const Value& value);
+  // REQUIRES: `name` outlives the render (a name in the tree or a literal).
   void SetLocal(std::string_view name, Value value);
   // Frames come from and go back to spare_frames_, so a loop does not allocate one per
   // iteration (unless a closure captured frames, see CaptureScopes).

@@ -148,7 +148,7 @@ std::string PythonTitle(std::string_view text) {
   return EncodeUtf8(out);
 }
 
-bool IsStringMethod(std::string_view name) {
+const std::set<std::string_view, std::less<>>& StringMethodNames() {
   static const std::set<std::string_view, std::less<>> kMethods = {
       "split",    "rsplit",  "strip",        "lstrip",      "rstrip",     "lower",
       "upper",    "title",   "capitalize",   "startswith",  "endswith",   "replace",
@@ -156,8 +156,10 @@ bool IsStringMethod(std::string_view name) {
       "isalpha",  "isalnum", "isspace",      "isupper",     "islower",    "isdecimal",
       "zfill",    "center",  "ljust",        "rjust",       "splitlines", "swapcase",
       "casefold", "index",   "removeprefix", "removesuffix"};
-  return kMethods.count(name) != 0;
+  return kMethods;
 }
+
+bool IsStringMethod(std::string_view name) { return StringMethodNames().count(name) != 0; }
 
 Value CallStringMethod(Renderer& renderer, const Value& object, std::string_view name,
                        CallArguments& arguments) {

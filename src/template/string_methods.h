@@ -2,6 +2,7 @@
 // helpers behind them that filters share.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,8 @@
 
 namespace runhook::templating {
 
+// Every name IsStringMethod accepts.
+const std::set<std::string_view, std::less<>>& StringMethodNames();
 bool IsStringMethod(std::string_view name);
 Value CallStringMethod(Renderer& renderer, const Value& object, std::string_view name,
                        CallArguments& arguments);

@@ -35,9 +35,10 @@ Template Template::Compile(std::string_view source, std::string_view name,
   lexer_options.keep_trailing_newline = options.keep_trailing_newline;
   TokenStorage storage;
   std::vector<Token> tokens = Tokenize(source, name, lexer_options, &storage);
-  auto compiled = std::make_shared<detail::CompiledTemplate>();
-  compiled->name = std::string(name);
-  compiled->parsed = Parse(tokens, name);
+  // Built in place: moving a ParsedTemplate into an existing one would copy its body out of the
+  // arena.
+  auto compiled = std::make_shared<detail::CompiledTemplate>(
+      detail::CompiledTemplate{std::string(name), Parse(tokens, name), 0});
   compiled->output_size_hint = TextBytes(compiled->parsed.body) + 64;
   return Template(std::move(compiled));
 }

@@ -187,6 +187,11 @@ ValueList Value::SequenceItems() const {
   return items;
 }
 
+std::shared_ptr<const ValueList> Value::SharedSequence() const {
+  if (borrowed_json_ || !is_sequence()) return nullptr;
+  return std::static_pointer_cast<const ValueList>(object_);
+}
+
 size_t Value::DictSize() const {
   if (borrowed_json_) return json_->size();
   return static_cast<const DictEntries*>(object_.get())->size();

@@ -97,6 +97,9 @@ class Value {
   size_t SequenceSize() const;
   Value SequenceAt(size_t index) const;  // REQUIRES: index < SequenceSize()
   ValueList SequenceItems() const;
+  // A list or tuple built while rendering, shared rather than copied (lists are never modified:
+  // the sandbox refuses mutating methods). Null for other values and for borrowed JSON arrays.
+  std::shared_ptr<const ValueList> SharedSequence() const;
 
   // Dicts. Keys compare as Python does (1 == 1.0 == True).
   size_t DictSize() const;

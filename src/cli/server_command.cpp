@@ -10,10 +10,13 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/duration.h"
+#include "delivery/destination_policy.h"
 #include "delivery/retry_schedule.h"
 #include "server/server.h"
 
@@ -29,6 +32,9 @@ struct ServerFlags {
   std::string store_spec;
   std::string public_url;
   std::string retry_schedule;
+  std::string heartbeat_timeout = "60s";
+  std::vector<std::string> allowed_networks;  // --allow-net, CIDR
+  int max_per_host = delivery::DispatcherOptions{}.max_per_host;
 };
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -50,11 +56,23 @@ void RunServer(const ServerFlags& flags) {
   options.port = flags.port;
   options.public_url = flags.public_url;
   options.store_spec = flags.store_spec;
+  auto heartbeat_timeout = core::ParseDuration(flags.heartbeat_timeout);
+  if (!heartbeat_timeout || heartbeat_timeout->count() <= 0)
+    Fail("--heartbeat-timeout: '" + flags.heartbeat_timeout +
+         "' is not a positive duration (e.g. 60s, 2m, 500ms)");
+  options.heartbeat_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*heartbeat_timeout);
   if (!flags.retry_schedule.empty()) {
     auto schedule = delivery::ParseRetrySchedule(flags.retry_schedule);
     if (!schedule) Fail("--retry-schedule: " + schedule.error().message);
     options.dispatcher.retry_schedule = std::move(schedule.value());
   }
+  for (const std::string& text : flags.allowed_networks) {
+    auto network = delivery::ParseIpNetwork(text);
+    if (!network) Fail("--allow-net " + text + ": " + network.error().message);
+    options.dispatcher.destination_policy.allowed_networks.push_back(*network);
+  }
+  options.dispatcher.max_per_host = flags.max_per_host;
   if (options.store_spec.empty() || !flags.data_dir.empty()) {
     const std::string data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
     std::error_code error;
@@ -79,6 +97,15 @@ void RunServer(const ServerFlags& flags) {
               flags.host.find(':') != std::string::npos ? ("[" + flags.host + "]").c_str()
                                                         : flags.host.c_str(),
               *port, options.store_spec.c_str(), server.public_url().c_str());
+  if (!delivery::IsLoopbackListenHost(flags.host)) {
+    std::string allowed;
+    for (const auto& network : options.dispatcher.destination_policy.allowed_networks)
+      allowed += (allowed.empty() ? "" : ", ") + delivery::FormatIpNetwork(network);
+    std::printf(
+        "runhook server: not loopback-only, so webhooks to loopback, private, link-local and "
+        "reserved addresses are refused (--allow-net: %s)\n",
+        allowed.empty() ? "none" : allowed.c_str());
+  }
   std::fflush(stdout);
 
   int received = 0;
@@ -109,6 +136,19 @@ void AddServerCommand(CLI::App& app) {
                       "Base URL of run pages in webhooks (default: http://HOST:PORT)");
   command->add_option("--retry-schedule", flags->retry_schedule,
                       "Delivery attempts as waits, e.g. 0,5s,5m,30m,2h,5h,10h,10h (the default)");
+  command
+      ->add_option("--heartbeat-timeout", flags->heartbeat_timeout,
+                   "A running run without a heartbeat for this long fails as crashed")
+      ->capture_default_str();
+  command->add_option("--allow-net", flags->allowed_networks,
+                      "A network webhooks may go to although it is loopback, private, link-local "
+                      "or reserved, e.g. 10.0.0.0/8 or fd00::/8 (repeatable; only matters when "
+                      "--host is not a loopback address)");
+  command
+      ->add_option("--max-per-host", flags->max_per_host,
+                   "Deliveries in flight to one destination (scheme, host, port) at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000));
   command->callback([flags] { RunServer(*flags); });
 }
 

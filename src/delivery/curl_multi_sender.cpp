@@ -1,18 +1,22 @@
 #include "delivery/curl_multi_sender.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/clock.h"
+#include "delivery/destination_policy.h"
 #include "delivery/outgoing_request.h"
 
 namespace runhook::delivery {
@@ -40,6 +44,11 @@ bool ContainsLineBreak(const std::string& text) {
 struct Transfer {
   uint64_t tag = 0;
   HttpRequest request;
+  const DestinationPolicy* policy = nullptr;  // the sender's; checked when enforced
+  // Why addresses libcurl was about to connect to were refused (distinct reasons, in order), and
+  // how many sockets were opened for allowed addresses.
+  std::vector<std::string> refusals;
+  int sockets_opened = 0;
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
   HttpResult result;
@@ -80,6 +89,34 @@ size_t KeepRetryAfter(char* data, size_t size, size_t count, void* user_data) {
         first == std::string_view::npos ? "" : std::string(value.substr(first, last - first + 1));
   }
   return length;
+}
+
+// CURLOPT_OPENSOCKETFUNCTION when the destination policy is enforced: libcurl calls it with each
+// resolved address before connecting. A refused address gets no socket (libcurl then tries the
+// next address, if any) and its reason is kept for the attempt's error.
+curl_socket_t OpenAllowedSocket(void* user_data, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(user_data);
+  std::optional<IpAddress> ip = IpAddressFromSockaddr(&address->addr, address->addrlen);
+  std::string refusal =
+      ip ? CheckDestination(*transfer->policy, *ip)
+         : "destination address family " + std::to_string(address->family) + " is not IPv4 or IPv6";
+  if (!refusal.empty()) {
+    auto& refusals = transfer->refusals;
+    if (std::find(refusals.begin(), refusals.end(), refusal) == refusals.end())
+      refusals.push_back(std::move(refusal));
+    return CURL_SOCKET_BAD;
+  }
+  const int descriptor =
+      socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (descriptor < 0) return CURL_SOCKET_BAD;
+  ++transfer->sockets_opened;
+  return descriptor;
+}
+
+std::string JoinRefusals(const std::vector<std::string>& refusals) {
+  std::string joined;
+  for (const std::string& refusal : refusals) joined += (joined.empty() ? "" : "; ") + refusal;
+  return joined;
 }
 
 // Failures no later attempt can fix: the request itself is wrong, not the network or receiver.
@@ -151,7 +188,7 @@ std::string DescribeFailure(const Transfer& transfer, CURLcode code) {
 
 class CurlMultiSender final : public HttpSender {
  public:
-  CurlMultiSender() {
+  explicit CurlMultiSender(DestinationPolicy policy) : policy_(std::move(policy)) {
     InitializeCurlOnce();
     multi_ = curl_multi_init();
     if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
@@ -166,6 +203,7 @@ class CurlMultiSender final : public HttpSender {
     auto transfer = std::make_unique<Transfer>();
     transfer->tag = tag;
     transfer->request = std::move(request);
+    transfer->policy = &policy_;
     transfer->started = SteadyClock::now();
     transfer->result.started_at_ms = core::NowUnixMillis();
     if (std::string problem = FindRequestProblem(transfer->request); !problem.empty()) {
@@ -235,6 +273,12 @@ class CurlMultiSender final : public HttpSender {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &KeepRetryAfter);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     ConfigureMethodAndBody(easy, request);
+    if (policy_.enforced()) {
+      // The check must see the destination's own addresses: no proxy from the environment.
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenAllowedSocket);
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &transfer);
+    }
   }
 
   // `unsendable`: the request itself is at fault, so sending it again cannot help.
@@ -267,14 +311,22 @@ class CurlMultiSender final : public HttpSender {
     result.status_code = static_cast<int>(status);
     result.latency_ms =
         std::chrono::duration<double, std::milli>(SteadyClock::now() - transfer.started).count();
-    if (code != CURLE_OK) {
+    if (code != CURLE_OK && !transfer.refusals.empty() && transfer.sockets_opened == 0) {
+      // Every address was refused: nothing was sent, and sending again cannot help.
+      result.transport_error = "not sent: " + JoinRefusals(transfer.refusals);
+      result.unsendable = true;
+    } else if (code != CURLE_OK) {
       result.transport_error = DescribeFailure(transfer, code);
+      if (!transfer.refusals.empty())
+        result.transport_error +=
+            " (other addresses refused: " + JoinRefusals(transfer.refusals) + ")";
       result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
       result.unsendable = IsUnsendable(code);
     }
     ready_.push_back({transfer.tag, std::move(result)});
   }
 
+  const DestinationPolicy policy_;
   CURLM* multi_ = nullptr;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::vector<Completion> ready_;  // completed, not yet returned by Poll
@@ -282,6 +334,8 @@ class CurlMultiSender final : public HttpSender {
 
 }  // namespace
 
-std::unique_ptr<HttpSender> MakeCurlMultiSender() { return std::make_unique<CurlMultiSender>(); }
+std::unique_ptr<HttpSender> MakeCurlMultiSender(DestinationPolicy policy) {
+  return std::make_unique<CurlMultiSender>(std::move(policy));
+}
 
 }  // namespace runhook::delivery

@@ -7,16 +7,24 @@
 // unless the request sets those headers itself. The response body is read to the end; only its
 // first kResponseExcerptLimit bytes are kept.
 //
+// When the destination policy is enforced (destination_policy.h), every address libcurl is about
+// to connect to (after resolving the URL's host) is checked first; a refused address gets no
+// socket, and proxies from the environment (http_proxy, ...) are not used, so the check sees the
+// destination itself. A transfer whose every address was refused completes as unsendable with
+// the reasons ("not sent: destination 127.0.0.1 is loopback (127.0.0.0/8); allow it with
+// --allow-net"); the dispatcher records that as a permanent failure.
+//
 // Thread safety: as HttpSender. Wakeup uses curl_multi_wakeup and is safe from any thread.
 #pragma once
 
 #include <memory>
 
+#include "delivery/destination_policy.h"
 #include "delivery/http_sender.h"
 
 namespace runhook::delivery {
 
 // Never returns null; throws std::runtime_error when libcurl cannot be initialized.
-std::unique_ptr<HttpSender> MakeCurlMultiSender();
+std::unique_ptr<HttpSender> MakeCurlMultiSender(DestinationPolicy policy = {});
 
 }  // namespace runhook::delivery

@@ -40,17 +40,28 @@ std::string DestinationOf(std::string_view url) {
 }
 
 DestinationScheduler::DestinationScheduler(int max_in_flight, int max_per_host,
-                                           int max_waiting_per_host)
+                                           int max_waiting_per_host,
+                                           int max_waiting_per_responsive_host)
     : max_in_flight_(static_cast<size_t>(std::max(max_in_flight, 1))),
       max_per_host_(std::max(max_per_host, 1)),
-      max_waiting_per_host_(std::max(max_waiting_per_host, 1)) {}
+      max_waiting_per_host_(std::max(max_waiting_per_host, 1)),
+      max_waiting_per_responsive_host_(
+          std::max(max_waiting_per_responsive_host, max_waiting_per_host_)) {}
+
+bool DestinationScheduler::IsSlow(const Destination& destination, TimePoint now) {
+  for (const auto& [id, running] : destination.in_flight)
+    if (now - running.started > kSlowDestination) return true;
+  return false;
+}
 
 bool DestinationScheduler::Add(const core::Delivery& delivery, TimePoint claimed_at) {
   std::string destination = DestinationOf(delivery.request.url);
   Destination& state = destinations_[destination];
   // Free slots in flight are filled from the waiting line first, so they count as room too.
   const int free_slots = std::max(max_per_host_ - static_cast<int>(state.in_flight.size()), 0);
-  if (state.waiting >= max_waiting_per_host_ + free_slots) return false;
+  const int max_waiting =
+      IsSlow(state, claimed_at) ? max_waiting_per_host_ : max_waiting_per_responsive_host_;
+  if (state.waiting >= max_waiting + free_slots) return false;
   ++state.waiting;
   waiting_.push_back({delivery, std::move(destination), claimed_at});
   return true;
@@ -93,6 +104,20 @@ std::vector<core::Delivery> DestinationScheduler::TakeClaimedBefore(TimePoint cu
       --state->second.waiting;
       if (state->second.in_flight.empty() && state->second.waiting == 0) destinations_.erase(state);
     }
+    taken.push_back(std::move(it->delivery));
+    it = waiting_.erase(it);
+  }
+  return taken;
+}
+
+std::vector<core::Delivery> DestinationScheduler::TakeExcessOfSlowDestinations(TimePoint now) {
+  std::vector<core::Delivery> taken;
+  if (max_waiting_per_responsive_host_ == max_waiting_per_host_) return taken;
+  for (auto it = waiting_.end(); it != waiting_.begin();) {
+    --it;
+    Destination& state = destinations_[it->destination];
+    if (state.waiting <= max_waiting_per_host_ || !IsSlow(state, now)) continue;
+    --state.waiting;
     taken.push_back(std::move(it->delivery));
     it = waiting_.erase(it);
   }

@@ -3,9 +3,14 @@
 //
 // At most `max_in_flight` deliveries are in flight in all and at most `max_per_host` to one
 // destination (scheme, host and port of the URL). Deliveries that cannot start yet wait here,
-// at most `max_waiting_per_host` per destination beyond its free slots; Add refuses more, and
-// the dispatcher hands those back to the store (Store::DeferDelivery) instead of letting one
-// destination fill every slot. Waiting deliveries start oldest claim first.
+// per destination beyond its free slots at most `max_waiting_per_responsive_host` while the
+// destination answers within a second, and at most `max_waiting_per_host` once a request to it
+// has been in flight for longer (it is slow or hanging); Add refuses more, and the dispatcher
+// hands those back to the store (Store::DeferDelivery) instead of letting one destination fill
+// every slot. A destination that turns slow gives up its waiting deliveries beyond
+// `max_waiting_per_host` (TakeExcessOfSlowDestinations). So a fast receiver keeps a long line
+// (no claim is handed back just because its 8 connections are busy) while a hanging one holds
+// only a short one. Waiting deliveries start oldest claim first.
 //
 // Thread safety: none; the dispatcher's sending thread owns it.
 #pragma once
@@ -31,8 +36,10 @@ class DestinationScheduler {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  // Values below 1 are raised to 1.
-  DestinationScheduler(int max_in_flight, int max_per_host, int max_waiting_per_host);
+  // Values below 1 are raised to 1; `max_waiting_per_responsive_host` defaults to (and is at
+  // least) `max_waiting_per_host`.
+  DestinationScheduler(int max_in_flight, int max_per_host, int max_waiting_per_host,
+                       int max_waiting_per_responsive_host = 0);
 
   // Holds a claimed delivery until it can start. False (and the delivery is not kept) when its
   // destination already has max_waiting_per_host deliveries waiting.
@@ -48,6 +55,10 @@ class DestinationScheduler {
   // Removes and returns the waiting deliveries claimed before `cutoff` (their lease is running
   // out; the dispatcher hands them back to the store).
   std::vector<core::Delivery> TakeClaimedBefore(TimePoint cutoff);
+
+  // Removes and returns, per destination that is slow at `now` (a request in flight for over a
+  // second), its waiting deliveries beyond max_waiting_per_host, newest claims first.
+  std::vector<core::Delivery> TakeExcessOfSlowDestinations(TimePoint now);
 
   // Removes and returns every waiting delivery (at shutdown).
   std::vector<core::Delivery> TakeAllWaiting();
@@ -78,9 +89,13 @@ class DestinationScheduler {
     std::unordered_map<int64_t, Running> in_flight;  // by delivery id
   };
 
+  // True when a request to `destination` has been in flight for over kSlowDestination.
+  static bool IsSlow(const Destination& destination, TimePoint now);
+
   const size_t max_in_flight_;
   const int max_per_host_;
   const int max_waiting_per_host_;
+  const int max_waiting_per_responsive_host_;
   std::deque<Waiting> waiting_;  // oldest claim first
   std::unordered_map<std::string, Destination> destinations_;
   size_t in_flight_count_ = 0;

@@ -50,10 +50,12 @@ class Dispatcher::Impl {
   Impl(store::Store& store, DispatcherOptions options)
       : store_(store),
         options_(std::move(options)),
-        sender_(MakeCurlMultiSender()),
+        sender_(MakeCurlMultiSender(options_.destination_policy)),
         retry_policy_(MakeScheduledRetryPolicy(options_.retry_schedule, options_.jitter_source)),
+        // A responsive destination may fill the whole waiting line (twice max_in_flight, see
+        // Room); one that turns slow keeps max_in_flight / 2 waiting.
         scheduler_(options_.max_in_flight, options_.max_per_host,
-                   std::max(options_.max_in_flight / 2, 1)) {
+                   std::max(options_.max_in_flight / 2, 1), 2 * options_.max_in_flight) {
     options_.max_in_flight = std::max(options_.max_in_flight, 1);
     options_.idle_poll = std::max(options_.idle_poll, std::chrono::milliseconds(1));
   }
@@ -130,6 +132,9 @@ class Dispatcher::Impl {
     for (const core::Delivery& stale :
          scheduler_.TakeClaimedBefore(now - options_.lease / kLeaseFractionForWaiting))
       HandBack(stale, core::NowUnixMillis());
+    for (const core::Delivery& excess : scheduler_.TakeExcessOfSlowDestinations(now))
+      HandBack(excess, ToUnixMillis(scheduler_.RetryBusyDestinationAt(
+                           DestinationOf(excess.request.url), now)));
     const int room = static_cast<int>(scheduler_.Room());
     if (room > 0) {
       auto claimed = store_.ClaimDueDeliveries(core::NowUnixMillis(), room, options_.lease.count(),
@@ -198,7 +203,12 @@ class Dispatcher::Impl {
         std::min(next_claim_at_, SteadyClock::now() + std::chrono::milliseconds(wait_ms));
   }
 
+  // Frees the completed deliveries' slots, starts the deliveries waiting for them, then records
+  // every completed attempt in one store transaction.
   void RecordCompletions(std::vector<Completion> completions) {
+    if (completions.empty()) return;
+    std::vector<store::AttemptOutcome> outcomes;
+    outcomes.reserve(completions.size());
     for (Completion& completion : completions) {
       auto found = in_flight_.find(completion.tag);
       if (found == in_flight_.end()) {
@@ -209,28 +219,44 @@ class Dispatcher::Impl {
       const core::Delivery delivery = std::move(found->second);
       in_flight_.erase(found);
       scheduler_.Finished(delivery);
-      Record(delivery, completion.result);
+      outcomes.push_back(MakeOutcome(delivery, completion.result));
     }
-    if (!completions.empty()) {
-      StartWhatMayStart();                  // waiting deliveries take the freed slots
-      next_claim_at_ = SteadyClock::now();  // room, and maybe a retry
-    }
+    StartWhatMayStart();  // waiting deliveries take the freed slots
+    RecordOutcomes(outcomes);
+    // Claim again at once (room, and maybe a retry) when nothing is left to start or there is
+    // room for a large batch. Not after every completion: each claim steps over the deliveries
+    // this dispatcher holds at the head of the due queue, so small claims cost more than they
+    // bring.
+    if (scheduler_.waiting() == 0 ||
+        scheduler_.Room() >= static_cast<size_t>(options_.max_in_flight))
+      next_claim_at_ = SteadyClock::now();
   }
 
   // Records one attempt of `delivery` and the state the retry policy gives it.
   void Record(const core::Delivery& delivery, const HttpResult& result) {
+    RecordOutcomes({MakeOutcome(delivery, result)});
+  }
+
+  // The attempt of `delivery` that ended with `result`, and the state the retry policy gives it.
+  store::AttemptOutcome MakeOutcome(const core::Delivery& delivery, const HttpResult& result) {
     const int number = delivery.attempt_count + 1;
     const AttemptVerdict verdict = JudgeAttempt(result);
     const RetryDecision decision = retry_policy_(delivery, number, verdict, core::NowUnixMillis());
-    store::AttemptOutcome outcome{MakeAttempt(delivery.id, number, result, verdict), decision.state,
-                                  decision.next_attempt_at_ms,
-                                  decision.error.empty() ? verdict.error : decision.error,
-                                  decision.disable_hook_reason};
-    if (Status recorded = store_.RecordAttempt(outcome); !recorded.ok()) {
-      LogProblem(
-          "recording attempt " + std::to_string(number) + " of delivery " +
-          std::to_string(delivery.id) +
-          " failed (its lease will expire and it will be sent again): " + recorded.error().message);
+    return store::AttemptOutcome{MakeAttempt(delivery.id, number, result, verdict), decision.state,
+                                 decision.next_attempt_at_ms,
+                                 decision.error.empty() ? verdict.error : decision.error,
+                                 decision.disable_hook_reason};
+  }
+
+  void RecordOutcomes(const std::vector<store::AttemptOutcome>& outcomes) {
+    const std::vector<Status> recorded = store_.RecordAttempts(outcomes);
+    for (size_t index = 0; index < outcomes.size() && index < recorded.size(); ++index) {
+      if (recorded[index].ok()) continue;
+      const store::Attempt& attempt = outcomes[index].attempt;
+      LogProblem("recording attempt " + std::to_string(attempt.number) + " of delivery " +
+                 std::to_string(attempt.delivery_id) +
+                 " failed (its lease will expire and it will be sent again): " +
+                 recorded[index].error().message);
     }
   }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "delivery/destination_policy.h"
 #include "delivery/retry_schedule.h"
 #include "store/store.h"
 
@@ -34,6 +35,9 @@ struct DispatcherOptions {
   // Draws the jitter factor, values in [0, 1) (tests fix it); null: a seeded random generator.
   // Called on the sending thread only.
   std::function<double()> jitter_source{};
+  // Which addresses may be connected to (destination_policy.h). Default: loopback-only, every
+  // destination allowed. A refused destination fails the delivery permanently with the reason.
+  DestinationPolicy destination_policy{};
 };
 
 class Dispatcher {

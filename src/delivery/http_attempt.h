@@ -38,7 +38,8 @@ struct HttpResult {
   std::string transport_error;  // non-empty when the transfer failed (connect, timeout, TLS...)
   bool timed_out = false;       // the transfer hit the request's timeout
   // The request was refused before anything was sent (a scheme other than http/https, a
-  // malformed URL, a header with a line break): sending it again cannot succeed.
+  // malformed URL, a header with a line break, a destination the DestinationPolicy refuses):
+  // sending it again cannot succeed.
   bool unsendable = false;
   std::string retry_after;  // the final response's Retry-After header value; "" when absent
 };

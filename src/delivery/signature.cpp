@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
@@ -89,6 +90,20 @@ Result<std::string> DecodeSigningSecret(std::string_view secret) {
                          " bytes; it must be 24 to 64 bytes (e.g. whsec_ + base64 of 32 random "
                          "bytes)");
   return std::move(key).value();
+}
+
+Result<std::string> GenerateSigningSecret(size_t key_bytes) {
+  if (key_bytes < kMinimumKeyBytes || key_bytes > kMaximumKeyBytes)
+    return MakeError(ErrorCode::kInvalidArgument, "a signing key has " +
+                                                      std::to_string(kMinimumKeyBytes) + " to " +
+                                                      std::to_string(kMaximumKeyBytes) +
+                                                      " bytes, not " + std::to_string(key_bytes));
+  std::string key(key_bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1)
+    return MakeError(ErrorCode::kInternal, "OpenSSL's random generator failed (RAND_bytes)");
+  std::string secret = std::string(kSecretPrefix) + EncodeBase64(key);
+  OPENSSL_cleanse(key.data(), key.size());
+  return secret;
 }
 
 std::string FindSigningSecretProblem(std::string_view secret) {

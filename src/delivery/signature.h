@@ -30,6 +30,11 @@ Result<std::string> DecodeSigningSecret(std::string_view secret);
 // Checks a secret's form without keeping the key; "" when it is valid, else why not.
 std::string FindSigningSecretProblem(std::string_view secret);
 
+// A new signing secret: "whsec_" + base64 of `key_bytes` (24 to 64) bytes from OpenSSL's
+// RAND_bytes. Errors: kInvalidArgument for a size out of range; kInternal when the random
+// generator fails.
+Result<std::string> GenerateSigningSecret(size_t key_bytes = 32);
+
 // "v1,<base64 signature>" of one message with the decoded `key`.
 std::string SignWithKey(std::string_view key, std::string_view webhook_id,
                         int64_t timestamp_seconds, std::string_view body);

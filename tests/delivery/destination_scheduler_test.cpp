@@ -75,6 +75,23 @@ TEST(DestinationScheduler, RefusesMoreThanTheWaitingLimitPerDestination) {
   EXPECT_TRUE(scheduler.Add(To("http://b/", 5), kStart));  // other destinations are unaffected
 }
 
+TEST(DestinationScheduler, ResponsiveDestinationKeepsALongLineAndASlowOneGivesItBack) {
+  DestinationScheduler scheduler(10, 1, /*waiting=*/2, /*waiting_while_responsive=*/5);
+  EXPECT_TRUE(scheduler.Add(To("http://a/", 1), kStart));
+  scheduler.TakeStartable(kStart);  // 1 in flight since kStart
+  for (int64_t id = 2; id <= 6; ++id) EXPECT_TRUE(scheduler.Add(To("http://a/", id), kStart));
+  EXPECT_FALSE(scheduler.Add(To("http://a/", 7), kStart));
+  EXPECT_TRUE(scheduler.TakeExcessOfSlowDestinations(kStart + 1s).empty());  // still responsive
+
+  // Its request has run for over a second: it keeps 2 waiting, the oldest claims.
+  EXPECT_FALSE(scheduler.Add(To("http://a/", 7), kStart + 2s));
+  EXPECT_EQ(Ids(scheduler.TakeExcessOfSlowDestinations(kStart + 2s)),
+            (std::vector<int64_t>{6, 5, 4}));
+  EXPECT_EQ(scheduler.waiting(), 2u);
+  EXPECT_TRUE(scheduler.Add(To("http://b/", 8), kStart + 2s));  // others are unaffected
+  EXPECT_TRUE(scheduler.TakeExcessOfSlowDestinations(kStart + 2s).empty());
+}
+
 TEST(DestinationScheduler, RoomCountsInFlightAndWaitingAgainstTwiceMaxInFlight) {
   DestinationScheduler scheduler(2, 1, 4);
   EXPECT_EQ(scheduler.Room(), 4u);

@@ -46,7 +46,15 @@ class Process:
 
         return wait_for(find, what=f"'listening on' in {self.log_path}")
 
+    def kill(self):
+        """SIGKILL: the process gets no chance to clean up. Waits until it is gone."""
+        self.popen.kill()
+        self.popen.wait()
+        self.log.close()
+
     def stop(self):
+        if self.log.closed:
+            return
         if self.popen.poll() is None:
             self.popen.terminate()
             try:
@@ -100,14 +108,25 @@ class Listener:
                         timeout=timeout, what=f"{count} request(s) at the listener")
 
 
+def start_server(tmp_path, *extra_args, name="server"):
+    """Starts `runhook server` on a free port with its store in tmp_path/data (so a server started
+    again with the same tmp_path finds the same store); its output goes to tmp_path/NAME.log."""
+    process = Process([str(BIN_DIR / "runhook"), "server", "--host", "127.0.0.1", "--port", "0",
+                       "--data", str(tmp_path / "data"), *extra_args], tmp_path / f"{name}.log")
+    try:
+        return Server(process, process.wait_for_url())
+    except BaseException:
+        process.stop()
+        raise
+
+
 @pytest.fixture
 def server(tmp_path):
-    process = Process([str(BIN_DIR / "runhook"), "server", "--host", "127.0.0.1", "--port", "0",
-                       "--data", str(tmp_path / "data")], tmp_path / "server.log")
+    started = start_server(tmp_path)
     try:
-        yield Server(process, process.wait_for_url())
+        yield started
     finally:
-        process.stop()
+        started.process.stop()
 
 
 def start_listener(tmp_path, name="listener", status=None):

@@ -12,5 +12,10 @@ namespace runhook::cli {
 void AddServerCommand(CLI::App& app);    // runhook server ...     (server_command.cpp)
 void AddListenCommand(CLI::App& app);    // runhook listen ...     (listen_command.cpp)
 void AddTemplateCommand(CLI::App& app);  // runhook template ...   (template_command.cpp)
+// Operator verbs talking to a server's API (--server URL, default $RUNHOOK_URL).
+void AddSecretsCommand(CLI::App& app);     // runhook secrets ...    (secrets_command.cpp)
+void AddDeliveriesCommand(CLI::App& app);  // runhook deliveries ... (deliveries_command.cpp)
+void AddRedeliverCommand(CLI::App& app);   // runhook redeliver ID   (deliveries_command.cpp)
+void AddHooksCommand(CLI::App& app);       // runhook hooks test ... (hooks_command.cpp)
 
 }  // namespace runhook::cli

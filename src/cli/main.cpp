@@ -10,6 +10,10 @@ int main(int argc, char** argv) {
   runhook::cli::AddServerCommand(app);
   runhook::cli::AddListenCommand(app);
   runhook::cli::AddTemplateCommand(app);
+  runhook::cli::AddSecretsCommand(app);
+  runhook::cli::AddDeliveriesCommand(app);
+  runhook::cli::AddRedeliverCommand(app);
+  runhook::cli::AddHooksCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

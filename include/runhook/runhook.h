@@ -13,6 +13,14 @@
 // waits on the network. Finish flushes, waits (bounded) for the server to record the final state
 // and returns; sending the webhooks is then the server's job.
 //
+// A run that does not end with Finish() still ends on the server: a Run destroyed normally is
+// finished (exit code 0); one destroyed while an exception unwinds the stack is failed with reason
+// `exception` and the exception's type and what(); std::terminate, SIGINT and SIGTERM (reason
+// `killed`; the process still ends by the signal) and fatal signals (reason `crashed`, best
+// effort) report every live run as failed. To do this the SDK installs a terminate handler and
+// signal handlers at the first Init, chaining to the ones installed before, and records the last
+// exception thrown per thread (see src/sdk/failure_handlers.h and src/sdk/exception_capture.h).
+//
 // Errors at this API are thrown as runhook::Error with a message that names what was wrong.
 // Thread safety: a Run may be used from several threads at once.
 #pragma once
@@ -64,6 +72,11 @@ struct Options {
   std::string entity;  // default: $RUNHOOK_ENTITY, else the OS user name
   std::string name;    // default: generated, e.g. "bright-river-12"
   std::string id;      // default: 8 random lowercase alphanumerics
+  // What to do when a run with `id` exists, as wandb defines it: "never" (or empty, the
+  // default: Init throws), "allow" (resume it, else create it), "must" (resume it; Init throws
+  // when it does not exist). A resumed run keeps its config (merged with `config`), summary and
+  // history, continues its steps after the last one stored, and fires `resumed`.
+  std::string resume;
   std::string job_type;
   std::string group;
   std::vector<std::string> tags;
@@ -91,6 +104,18 @@ class LogValue {
 
  private:
   std::variant<bool, int64_t, double, std::string> value_;
+};
+
+enum class AlertLevel { kInfo, kWarn, kError };
+
+// How a run failed, for Run::Fail: what a language binding (or a C++ program that catches its
+// own errors) reports. `reason` is "exception", "killed", "crashed" or "exit_code"; the rest
+// appear in hook templates as run.error.type, run.error.message and run.error.traceback.
+struct Failure {
+  std::string reason = "exception";
+  std::string type;
+  std::string message;
+  std::string traceback;  // the last lines of a traceback, if any
 };
 
 namespace detail {
@@ -126,9 +151,23 @@ class Run {
   // trouble: it prints one line saying what could not be confirmed.
   void Finish(int exit_code = 0);
 
+  // Like Finish, but records the run as failed with `failure`'s reason and error details.
+  // `exit_code` should be non-zero (0 is recorded as 1). Idempotent together with Finish.
+  void Fail(const Failure& failure, int exit_code = 1);
+
+  // Records an `alert` event (wandb's run.alert): hooks with run_state "alert" get alert.title,
+  // alert.text and alert.level. The server drops an alert whose title was fired for this run less
+  // than `wait_duration` ago. Never waits on the network: the alert is queued to the background
+  // thread and sent after the rows logged before it. Throws Error for an empty title or a
+  // negative wait_duration; ignored with a warning after Finish.
+  void Alert(const std::string& title, const std::string& text = "",
+             AlertLevel level = AlertLevel::kInfo,
+             std::chrono::duration<double> wait_duration = std::chrono::seconds(0));
+
  private:
   friend Run Init(Options options);
   explicit Run(std::unique_ptr<detail::RunState> state);
+  void FinishAfterException();
   std::unique_ptr<detail::RunState> state_;
 };
 

@@ -25,6 +25,14 @@ enum class DeliveryState {
 std::string_view ToString(DeliveryState state);
 std::optional<DeliveryState> ParseDeliveryState(std::string_view text);
 
+// A rendered request as people may see it: url, headers and body with every secret value that
+// was rendered into them replaced by "***" (see server/secret_masking.h).
+struct MaskedRequest {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
 // What the server renders at an event, before the store assigns ids.
 struct DeliveryDraft {
   std::string hook_name;
@@ -39,6 +47,9 @@ struct DeliveryDraft {
   // Set when rendering failed: the delivery is stored as failed with this error, never sent.
   std::string render_error;
   bool is_test = false;
+  // Set when secret values were rendered into the request: what the API and the run page show
+  // instead of url, headers and body. The dispatcher sends the real request.
+  std::optional<MaskedRequest> masked{};
 };
 
 struct Delivery {

@@ -19,6 +19,15 @@ Json RunToJson(const RunRecord& run, const std::string& public_url, int64_t now_
   auto optional_time = [](const std::optional<int64_t>& ms) {
     return ms ? Json(FormatIso8601(*ms)) : Json(nullptr);
   };
+  Json state_history = Json::array();
+  std::optional<int64_t> crashed_at, recovered_at;
+  for (const Json& entry : run.state_history) {
+    const std::string event = entry.value("event", "");
+    const int64_t at = entry.value("at", int64_t{0});
+    state_history.push_back(Json{{"event", event}, {"at", FormatIso8601(at)}});
+    if (event == "crashed") crashed_at = at;
+    if (event == "recovered") recovered_at = at;
+  }
   return Json{
       {"id", run.key.id},
       {"name", run.name},
@@ -41,6 +50,10 @@ Json RunToJson(const RunRecord& run, const std::string& public_url, int64_t now_
       {"error", run.error},
       {"failure_reason", run.failure_reason.empty() ? Json(nullptr) : Json(run.failure_reason)},
       {"last_step", run.last_step},
+      {"resumed_count", run.resumed_count},
+      {"crashed_at", optional_time(crashed_at)},
+      {"recovered_at", optional_time(recovered_at)},
+      {"state_history", std::move(state_history)},
       {"url", RunUrl(public_url, run.key)}};
 }
 

@@ -40,6 +40,16 @@ struct RunRecord {
   std::string failure_reason;  // "", "exit_code", "exception", "killed", "crashed"
   int64_t last_step = -1;      // highest history step stored; -1 when none
   int64_t version = 0;         // bumped by every store update (optimistic concurrency)
+  int resumed_count = 0;       // how often a finished or failed run was started again
+  // What happened to the run besides its state, oldest first:
+  // [{"event": "crashed" | "recovered" | "resumed", "at": unix ms}].
+  Json state_history = Json::array();
+  // The server's bookkeeping for the run's hooks, written with the run (never shown in the API):
+  // {"when": {hook: bool}, "every": {hook: next due unix ms}, "alerts": {title: unix ms},
+  //  "alerts_suppressed": n, "conditional": bool (some hook has `when`)}.
+  Json hook_state = Json::object();
+  // The earliest due time in hook_state["every"] while running; the periodic sender's index.
+  std::optional<int64_t> next_periodic_at_ms;
 };
 
 // One step of history: the metric values logged at that step.

@@ -4,9 +4,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 
 #include "core/hook.h"
 #include "core/ids.h"
+#include "sdk/crash_report.h"
+#include "sdk/failure_handlers.h"
 #include "sdk/hook_validation.h"
 #include "sdk/run_state.h"
 
@@ -46,6 +49,11 @@ void ApplyDefaults(Options& options) {
       FirstNonEmpty({options.entity, Environment("RUNHOOK_ENTITY"), OsUserName(), "local"});
   options.server_url =
       FirstNonEmpty({options.server_url, Environment("RUNHOOK_URL"), kDefaultServerUrl});
+  if (!options.resume.empty() && options.resume != "never" && options.resume != "allow" &&
+      options.resume != "must")
+    throw Error("resume '" + options.resume + "' is not one of allow, must, never");
+  if (options.resume == "must" && options.id.empty())
+    throw Error("resume=\"must\" needs Options::id: the id of the run to resume");
   if (options.id.empty()) options.id = core::GenerateRunId();
   if (options.name.empty()) options.name = core::GenerateRunName();
   if (!core::IsValidSlug(options.entity))
@@ -61,10 +69,12 @@ void ApplyDefaults(Options& options) {
 Json RegistrationBody(const Options& options, const std::vector<core::HookSpec>& hooks) {
   Json hook_list = Json::array();
   for (const auto& hook : hooks) hook_list.push_back(core::HookToJson(hook));
-  return Json{{"entity", options.entity}, {"project", options.project},   {"id", options.id},
-              {"name", options.name},     {"job_type", options.job_type}, {"group", options.group},
-              {"tags", options.tags},     {"notes", options.notes},       {"host", HostName()},
-              {"config", options.config}, {"hooks", std::move(hook_list)}};
+  Json body{{"entity", options.entity}, {"project", options.project},   {"id", options.id},
+            {"name", options.name},     {"job_type", options.job_type}, {"group", options.group},
+            {"tags", options.tags},     {"notes", options.notes},       {"host", HostName()},
+            {"config", options.config}, {"hooks", std::move(hook_list)}};
+  if (!options.resume.empty()) body["resume"] = options.resume;
+  return body;
 }
 
 // POSTs `body` and returns the parsed response; throws Error naming the server and its message.
@@ -101,14 +111,21 @@ Run Init(Options options) {
   auto client =
       std::make_unique<sdk::HttpClient>(options.server_url, Environment("RUNHOOK_API_KEY"));
   state->server_url = client->base_url();
-  const Json created = PostOrThrow(*client, "/api/v1/runs", RegistrationBody(options, *hooks),
-                                   "create run '" + options.id + "'");
+  const std::string what = options.resume.empty() || options.resume == "never"
+                               ? "create run '" + options.id + "'"
+                               : "resume run '" + options.entity + "/" + options.project + "/" +
+                                     options.id + "' (resume=\"" + options.resume + "\")";
+  const Json created =
+      PostOrThrow(*client, "/api/v1/runs", RegistrationBody(options, *hooks), what);
   const Json& run_json = created.is_object() && created.contains("run") ? created["run"] : Json();
   if (run_json.is_object()) {
     if (run_json.contains("name") && run_json["name"].is_string())
       state->name = run_json["name"].get<std::string>();
     if (run_json.contains("url") && run_json["url"].is_string())
       state->url = run_json["url"].get<std::string>();
+    const bool resumed = created.contains("resumed") && created["resumed"] == true;
+    if (resumed && run_json.contains("last_step") && run_json["last_step"].is_number_integer())
+      state->buffer.StartAfterStep(run_json["last_step"].get<int64_t>());
   }
   if (state->url.empty())
     state->url =
@@ -119,6 +136,10 @@ Run Init(Options options) {
   state->shipper = std::make_unique<sdk::Shipper>(state->buffer, std::move(client), state->run_path,
                                                   sdk::ShipperOptions{});
   state->shipper->Start();
+  state->uncaught_exceptions_at_init = std::uncaught_exceptions();
+  state->crash_slot = sdk::ArmCrashReport(state->server_url, state->run_path + "/finish",
+                                          Environment("RUNHOOK_API_KEY"));
+  sdk::WatchRun(*state);
   if (!options.quiet) {
     std::printf("runhook: run %s (%s) at %s\n", state->name.c_str(), state->id.c_str(),
                 state->url.c_str());

@@ -119,6 +119,11 @@ void LogBuffer::Drain(DrainedRows& out) {
     out.key_names.push_back(key_names_[key_names_drained_]);
 }
 
+void LogBuffer::StartAfterStep(int64_t last_step) {
+  std::lock_guard lock(mutex_);
+  last_step_ = last_step;
+}
+
 void LogBuffer::Close() {
   std::lock_guard lock(mutex_);
   closed_ = true;

@@ -70,6 +70,10 @@ class LogBuffer {
   // first seen since the last drain to out.key_names.
   void Drain(DrainedRows& out);
 
+  // Continues a resumed run: the next row without a step goes at `last_step` + 1, and smaller
+  // steps are ignored. REQUIRES: nothing was appended yet.
+  void StartAfterStep(int64_t last_step);
+
   // Refuses further Appends (they return kIgnored with a one-time warning). Used by Finish.
   void Close();
 

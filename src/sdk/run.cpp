@@ -1,7 +1,13 @@
-// runhook::Run: logging, accessors and Finish.
+// runhook::Run: logging, accessors and finishing (by Finish, or by the destructor, which tells a
+// normal end from an exception unwinding the stack by comparing std::uncaught_exceptions() with
+// its value at Init).
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 
+#include "sdk/crash_report.h"
+#include "sdk/exception_capture.h"
+#include "sdk/failure_handlers.h"
 #include "sdk/run_state.h"
 
 namespace runhook {
@@ -23,7 +29,11 @@ Run& Run::operator=(Run&& other) noexcept {
 }
 
 Run::~Run() {
-  if (state_) Finish(0);
+  if (!state_) return;
+  if (std::uncaught_exceptions() > state_->uncaught_exceptions_at_init)
+    FinishAfterException();
+  else
+    Finish(0);
 }
 
 void Run::Log(std::initializer_list<std::pair<std::string_view, LogValue>> values,
@@ -48,15 +58,62 @@ const std::string& Run::Entity() const { return state_->entity; }
 const std::string& Run::Project() const { return state_->project; }
 const std::string& Run::Url() const { return state_->url; }
 
+void Run::Alert(const std::string& title, const std::string& text, AlertLevel level,
+                std::chrono::duration<double> wait_duration) {
+  if (title.empty()) throw Error("Run::Alert needs a non-empty title");
+  if (!(wait_duration.count() >= 0))
+    throw Error("Run::Alert '" + title + "': wait_duration must not be negative");
+  const char* level_name = level == AlertLevel::kError  ? "ERROR"
+                           : level == AlertLevel::kWarn ? "WARN"
+                                                        : "INFO";
+  const Json body = {{"title", title},
+                     {"text", text},
+                     {"level", level_name},
+                     {"wait_duration", wait_duration.count()}};
+  if (!state_->shipper->Enqueue("/alert",
+                                body.dump(-1, ' ', false, Json::error_handler_t::replace))) {
+    std::fprintf(stderr, "runhook: warning: ignoring Alert '%s' after Finish\n", title.c_str());
+  }
+}
+
 void Run::Finish(int exit_code) {
-  detail::RunState& state = *state_;
-  std::lock_guard finish_lock(state.finish_mutex);
+  detail::FinishRun(*state_, detail::FinishReport{.exit_code = exit_code,
+                                                  .reason = exit_code == 0 ? "" : "exit_code"});
+  sdk::UnwatchRun(*state_);
+}
+
+void Run::Fail(const Failure& failure, int exit_code) {
+  Json error = {{"type", failure.type}, {"message", failure.message}};
+  if (!failure.traceback.empty()) error["traceback"] = failure.traceback;
+  detail::FinishRun(
+      *state_, detail::FinishReport{.exit_code = exit_code == 0 ? 1 : exit_code,
+                                    .reason = failure.reason.empty() ? "exception" : failure.reason,
+                                    .error = std::move(error)});
+  sdk::UnwatchRun(*state_);
+}
+
+// A destructor running while an exception unwinds the stack: the run failed with that exception.
+void Run::FinishAfterException() {
+  Json error = {{"type", "unknown"}, {"message", ""}};
+  if (auto exception = sdk::LastThrownException())
+    error = {{"type", exception->type}, {"message", exception->message}};
+  detail::FinishRun(*state_,
+                    detail::FinishReport{.exit_code = 1, .reason = "exception", .error = error});
+  sdk::UnwatchRun(*state_);
+}
+
+namespace detail {
+
+void FinishRun(RunState& state, const FinishReport& report) {
+  std::unique_lock finish_lock(state.finish_mutex, std::defer_lock);
+  if (!finish_lock.try_lock_for(std::max(state.finish_timeout, kNoTime))) return;
   if (state.finished) return;
   state.finished = true;
+  sdk::DisarmCrashReport(state.crash_slot);
   const auto deadline = sdk::SteadyClock::now() + std::max(state.finish_timeout, kNoTime);
   state.buffer.Close();
   const sdk::ShipResult shipped = state.shipper->Shutdown(deadline);
-  const char* final_state = exit_code == 0 ? "finished" : "failed";
+  const char* final_state = report.exit_code == 0 ? "finished" : "failed";
   if (!shipped.all_shipped) {
     std::printf(
         "runhook: could not confirm run %s (%s) as %s: %zu logged rows were not sent to %s "
@@ -66,9 +123,12 @@ void Run::Finish(int exit_code) {
     std::fflush(stdout);
     return;
   }
-  const Json body = {{"exit_code", exit_code}};
-  const sdk::HttpResponse response =
-      state.shipper->client().PostJson(state.run_path + "/finish", body.dump(), deadline);
+  Json body = {{"exit_code", report.exit_code}};
+  if (!report.reason.empty()) body["reason"] = report.reason;
+  if (!report.error.is_null()) body["error"] = report.error;
+  const sdk::HttpResponse response = state.shipper->client().PostJson(
+      state.run_path + "/finish", body.dump(-1, ' ', false, Json::error_handler_t::replace),
+      deadline);
   if (!response.success()) {
     std::printf("runhook: could not confirm run %s (%s) as %s with the server at %s: %s\n",
                 state.name.c_str(), state.id.c_str(), final_state, state.server_url.c_str(),
@@ -77,4 +137,5 @@ void Run::Finish(int exit_code) {
   }
 }
 
+}  // namespace detail
 }  // namespace runhook

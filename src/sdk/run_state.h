@@ -1,8 +1,9 @@
 // What a runhook::Run holds: the run's identity, its log buffer and its shipper.
 //
 // Created by Init, owned by Run through a unique_ptr. The identity fields are immutable after
-// Init, so reading them needs no lock; the buffer and the shipper are thread-safe; Finish is
-// serialized by finish_mutex.
+// Init, so reading them needs no lock; the buffer and the shipper are thread-safe; finishing is
+// serialized by finish_mutex (timed, so that a signal or terminate handler waiting for a Finish in
+// progress gives up after finish_timeout).
 #pragma once
 
 #include <chrono>
@@ -33,8 +34,24 @@ class RunState {
   sdk::LogBuffer buffer;  // declared before shipper, which borrows it
   std::unique_ptr<sdk::Shipper> shipper;
 
-  std::mutex finish_mutex;
+  int uncaught_exceptions_at_init = 0;  // std::uncaught_exceptions() when Init ran
+  int crash_slot = -1;                  // sdk/crash_report.h slot; -1 when not armed
+
+  std::timed_mutex finish_mutex;
   bool finished = false;  // guarded by finish_mutex
 };
+
+// How a run ends, as POSTed to RUN/finish.
+struct FinishReport {
+  int exit_code = 0;
+  std::string reason;    // "" for exit code 0, else exit_code, exception, killed or crashed
+  Json error = nullptr;  // null, or {"type", "message", "traceback"}
+};
+
+// Flushes the logged rows, records the final state with the server and waits for it, at most
+// state.finish_timeout in all (plus the wait for a Finish already in progress on another thread).
+// Only the first call per run does anything. Prints one line when the server could not confirm.
+// Does not stop watching the run for signals (see sdk/failure_handlers.h); Run::Finish does.
+void FinishRun(RunState& state, const FinishReport& report);
 
 }  // namespace runhook::detail

@@ -31,6 +31,17 @@ void Shipper::Wake() {
   wake_cv_.notify_one();
 }
 
+bool Shipper::Enqueue(std::string suffix, std::string json_body) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_requested_ || thread_ended_) return false;
+    enqueued_.push_back(QueuedBatch{std::move(json_body), 0, std::move(suffix)});
+    wake_requested_ = true;
+  }
+  wake_cv_.notify_one();
+  return true;
+}
+
 bool Shipper::Flush(SteadyClock::time_point deadline) {
   std::unique_lock lock(mutex_);
   if (thread_ended_ || stop_requested_) return false;
@@ -130,6 +141,12 @@ void Shipper::Loop() {
 }
 
 void Shipper::QueueDrainedRows() {
+  // Taken before the drain, so every row logged before an Enqueue is sent before its request.
+  std::vector<QueuedBatch> enqueued;
+  {
+    std::lock_guard lock(mutex_);
+    enqueued.swap(enqueued_);
+  }
   buffer_.Drain(drained_);
   const auto& rows = drained_.rows;
   for (size_t start = 0; start < rows.size(); start += options_.batch_rows) {
@@ -139,16 +156,22 @@ void Shipper::QueueDrainedRows() {
                   batch.body);
     queue_.push_back(std::move(batch));
   }
+  for (auto& request : enqueued) queue_.push_back(std::move(request));
 }
 
 Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
   while (!queue_.empty()) {
-    const SendOutcome outcome = Send(run_path_ + "/history", queue_.front().body, deadline);
+    const SendOutcome outcome =
+        Send(run_path_ + queue_.front().suffix, queue_.front().body, deadline);
     if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) return outcome;
     if (outcome == SendOutcome::kRejected) {
       progress_.rejected_rows += queue_.front().row_count;
-      std::fprintf(stderr, "runhook: warning: the server rejected %zu logged rows: %s\n",
-                   queue_.front().row_count, progress_.last_error.c_str());
+      if (queue_.front().suffix == "/history")
+        std::fprintf(stderr, "runhook: warning: the server rejected %zu logged rows: %s\n",
+                     queue_.front().row_count, progress_.last_error.c_str());
+      else
+        std::fprintf(stderr, "runhook: warning: the server rejected the request to %s: %s\n",
+                     queue_.front().suffix.c_str() + 1, progress_.last_error.c_str());
     }
     queue_.pop_front();
   }

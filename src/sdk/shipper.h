@@ -6,7 +6,9 @@
 // 408, 429) stays queued with its batch_id and is retried with backoff; the server acknowledges a
 // repeated batch_id without storing it twice. A batch the server rejects as invalid (other 4xx) is
 // dropped with a warning on stderr. When nothing was sent for `heartbeat_interval`, it POSTs
-// RUN/heartbeat. Log never waits for any of this.
+// RUN/heartbeat. Log never waits for any of this. Other requests of the run (alerts) can be
+// queued with Enqueue: they are sent by the same thread, after the rows logged before them, with
+// the same retry rules.
 //
 // Queued batches live in memory only; spooling them to disk (DESIGN.md section 8) hooks in where
 // a batch is queued (QueueDrainedRows) and dequeued (ShipQueued).
@@ -27,6 +29,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sdk/batch_writer.h"
 #include "sdk/http_client.h"
@@ -66,6 +69,10 @@ class Shipper {
   // Asks the thread to drain and ship now (e.g. a batch is full). Cheap; never blocks on I/O.
   void Wake();
 
+  // Queues a POST of `json_body` to run_path + `suffix` (e.g. "/alert") and wakes the thread.
+  // Never blocks on I/O. Returns false (and queues nothing) once Shutdown has begun.
+  bool Enqueue(std::string suffix, std::string json_body);
+
   // Ships everything logged before the call; true when the server acknowledged it all by
   // `deadline`. The thread keeps running.
   bool Flush(SteadyClock::time_point deadline);
@@ -84,6 +91,7 @@ class Shipper {
   struct QueuedBatch {
     std::string body;  // serialized {"batch_id", "rows"}, resent unchanged on retry
     size_t row_count;
+    std::string suffix = "/history";  // appended to run_path_
   };
 
   void Loop();
@@ -121,6 +129,7 @@ class Shipper {
   uint64_t flush_requested_ = 0;  // generation asked for by Flush
   uint64_t flush_completed_ = 0;  // generation fully shipped
   bool thread_ended_ = false;
+  std::vector<QueuedBatch> enqueued_;  // requests from Enqueue not yet moved to queue_
 
   std::mutex shutdown_mutex_;  // serializes Shutdown callers; taken before mutex_
   bool shut_down_ = false;     // guarded by shutdown_mutex_

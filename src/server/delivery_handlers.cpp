@@ -28,6 +28,24 @@ Status ReadCommonFilters(const httplib::Request& request, DeliveryQuery& query) 
   return OkStatus();
 }
 
+// The delivery id of path match 1. Errors: kNotFound for anything but a decimal integer.
+Result<int64_t> DeliveryIdFromPath(const httplib::Request& request) {
+  const std::string text = request.matches[1].str();
+  int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size())
+    return MakeError(ErrorCode::kNotFound, "delivery " + text + " not found");
+  return id;
+}
+
+// Answers `status` {"delivery": DELIVERY_JSON} for delivery `id`, read again and masked.
+void SendDelivery(const ApiContext& api, httplib::Response& response, int status, int64_t id) {
+  auto delivery = FindDelivery(api.store, id);
+  if (!delivery) return SendError(response, delivery.error());
+  SendJson(response, status,
+           Json{{"delivery", core::DeliveryToJson(delivery->delivery, delivery->attempts)}});
+}
+
 }  // namespace
 
 void HandleRunDeliveries(const ApiContext& api, const httplib::Request& request,
@@ -60,21 +78,28 @@ void HandleListDeliveries(const ApiContext& api, const httplib::Request& request
 
 void HandleGetDelivery(const ApiContext& api, const httplib::Request& request,
                        httplib::Response& response) {
-  const std::string text = request.matches[1].str();
-  int64_t id = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size())
-    return SendError(response, MakeError(ErrorCode::kNotFound, "delivery " + text + " not found"));
-  auto delivery = api.store.GetDelivery(id);
-  if (!delivery) {
-    if (delivery.error().code == ErrorCode::kNotFound)
-      return SendError(response,
-                       MakeError(ErrorCode::kNotFound, "delivery " + text + " not found"));
-    return SendError(response, delivery.error());
-  }
-  auto attempts = api.store.ListAttempts(id);
-  if (!attempts) return SendError(response, attempts.error());
-  SendJson(response, 200, Json{{"delivery", core::DeliveryToJson(*delivery, *attempts)}});
+  auto id = DeliveryIdFromPath(request);
+  if (!id) return SendError(response, id.error());
+  SendDelivery(api, response, 200, *id);
+}
+
+void HandleRedeliver(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response) {
+  auto id = DeliveryIdFromPath(request);
+  if (!id) return SendError(response, id.error());
+  auto delivery = api.runs.Redeliver(*id);
+  if (!delivery) return SendError(response, delivery.error());
+  SendDelivery(api, response, 200, *id);
+}
+
+void HandleTestHook(const ApiContext& api, const httplib::Request& request,
+                    httplib::Response& response) {
+  auto key =
+      ParseRunKey(request.matches[1].str(), request.matches[2].str(), request.matches[3].str());
+  if (!key) return SendError(response, key.error());
+  auto delivery = api.runs.TestHook(*key, request.matches[4].str());
+  if (!delivery) return SendError(response, delivery.error());
+  SendDelivery(api, response, 201, delivery->id);
 }
 
 }  // namespace runhook::server

@@ -1,5 +1,7 @@
 #include "server/delivery_queries.h"
 
+#include "server/secret_masking.h"
+
 namespace runhook::server {
 namespace {
 
@@ -35,6 +37,9 @@ Result<std::vector<DeliveryWithAttempts>> FindDeliveries(store::Store& store,
   }
   auto deliveries = store.ListDeliveries(filter);
   if (!deliveries) return deliveries.error();
+  auto secrets = store.GetSecretValues();
+  if (!secrets) return secrets.error();
+  const SecretMasker masker(*secrets);
 
   std::vector<DeliveryWithAttempts> found;
   for (auto& delivery : *deliveries) {
@@ -43,7 +48,20 @@ Result<std::vector<DeliveryWithAttempts>> FindDeliveries(store::Store& store,
     auto attempts = store.ListAttempts(delivery.id);
     if (!attempts) return attempts.error();
     found.push_back(DeliveryWithAttempts{std::move(delivery), std::move(attempts.value())});
+    MaskForDisplay(masker, found.back());
   }
+  return found;
+}
+
+Result<DeliveryWithAttempts> FindDelivery(store::Store& store, int64_t delivery_id) {
+  auto delivery = store.GetDelivery(delivery_id);
+  if (!delivery) return delivery.error();
+  auto attempts = store.ListAttempts(delivery_id);
+  if (!attempts) return attempts.error();
+  auto secrets = store.GetSecretValues();
+  if (!secrets) return secrets.error();
+  DeliveryWithAttempts found{std::move(delivery.value()), std::move(attempts.value())};
+  MaskForDisplay(SecretMasker(*secrets), found);
   return found;
 }
 

@@ -1,4 +1,5 @@
-// Reading deliveries with their attempts from the store, for the API and the run page.
+// Reading deliveries with their attempts from the store, for the API and the run page. Every
+// delivery these return is ready to show: secret values are masked (secret_masking.h).
 // Thread-safe (the store is).
 #pragma once
 
@@ -34,6 +35,9 @@ DeliveryQuery QueryForRun(const core::RunKey& key);
 inline constexpr int kDeliveryScanLimit = 5000;
 Result<std::vector<DeliveryWithAttempts>> FindDeliveries(store::Store& store,
                                                          const DeliveryQuery& query);
+
+// One delivery with its attempts. Errors: kNotFound "delivery N not found".
+Result<DeliveryWithAttempts> FindDelivery(store::Store& store, int64_t delivery_id);
 
 Json DeliveriesToJson(const std::vector<DeliveryWithAttempts>& deliveries);
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <exception>
 
+#include "server/secret_masking.h"
 #include "server/template_context.h"
 #include "template/template.h"
 
@@ -145,22 +146,71 @@ core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& conte
   return draft;
 }
 
+bool MentionsSecrets(const core::HookSpec& hook) {
+  constexpr std::string_view kName = "secrets";
+  if (hook.url.find(kName) != std::string::npos) return true;
+  if (hook.body.find(kName) != std::string::npos) return true;
+  for (const auto& [name, value] : hook.headers)
+    if (value.find(kName) != std::string::npos) return true;
+  return false;
+}
+
+namespace {
+
+// Renders `hook` for one event with a fresh webhook id, the secrets in its context and the
+// result masked (when there are secrets). `run_variable` is RunTemplateVariable's.
+core::DeliveryDraft RenderForEvent(const core::HookSpec& hook, const Json& run_variable,
+                                   std::string_view event_type, int64_t event_ms,
+                                   const RenderSettings& settings, const Json& secrets,
+                                   const SecretMasker& masker) {
+  const std::string webhook_id = core::GenerateWebhookId();
+  Json context = BuildTemplateContext(run_variable, event_type, event_ms, hook.name, webhook_id);
+  if (MentionsSecrets(hook)) context["secrets"] = secrets;  // {} when none are stored
+  for (const auto& [name, value] : settings.extra_context.items()) context[name] = value;
+  core::DeliveryDraft draft =
+      RenderDelivery(hook, context, webhook_id, settings.default_max_attempts);
+  if (!masker.empty()) {
+    draft.masked = MaskRequest(masker, draft);
+    draft.render_error = masker.Mask(draft.render_error);
+  }
+  return draft;
+}
+
+Json SecretsVariable(const RenderSettings& settings) {
+  Json secrets = Json::object();
+  for (const auto& [name, value] : settings.secrets) secrets[name] = value;
+  return secrets;
+}
+
+}  // namespace
+
 std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
                                                   const std::vector<core::HookSpec>& hooks,
                                                   std::string_view event_type, int64_t event_ms,
                                                   const RenderSettings& settings) {
   std::vector<core::DeliveryDraft> drafts;
   Json run_variable;
+  const SecretMasker masker(settings.secrets);
+  const Json secrets = SecretsVariable(settings);
   for (const auto& hook : hooks) {
     if (!HookFiresOn(hook, event_type)) continue;
     if (run_variable.is_null())
       run_variable = RunTemplateVariable(run, settings.public_url, event_ms);
-    const std::string webhook_id = core::GenerateWebhookId();
-    const Json context =
-        BuildTemplateContext(run_variable, event_type, event_ms, hook.name, webhook_id);
-    drafts.push_back(RenderDelivery(hook, context, webhook_id, settings.default_max_attempts));
+    drafts.push_back(
+        RenderForEvent(hook, run_variable, event_type, event_ms, settings, secrets, masker));
   }
   return drafts;
+}
+
+core::DeliveryDraft RenderTestDelivery(const core::RunRecord& run, const core::HookSpec& hook,
+                                       int64_t now_ms, const RenderSettings& settings) {
+  const SecretMasker masker(settings.secrets);
+  core::DeliveryDraft draft =
+      RenderForEvent(hook, RunTemplateVariable(run, settings.public_url, now_ms), kTestEventType,
+                     now_ms, settings, SecretsVariable(settings), masker);
+  draft.is_test = true;
+  draft.max_attempts = 1;
+  return draft;
 }
 
 }  // namespace runhook::server

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,21 @@ namespace runhook::server {
 struct RenderSettings {
   std::string public_url;        // base of run.url
   int default_max_attempts = 8;  // for hooks without max_attempts (the default retry schedule)
+  // The stored secrets (name -> value), the templates' `secrets`. When not empty, every draft
+  // into which a value was rendered gets `masked` (secret_masking.h), and a render error is
+  // masked too. Empty when no firing hook mentions secrets (see MentionsSecrets).
+  std::map<std::string, std::string> secrets{};
+  // Merged into every delivery's template context, replacing variables of the same name (e.g.
+  // {"alert": {...}} for an alert, {"run": ...} with run.history for a `when` event).
+  Json extra_context = Json::object();
 };
+
+// True when a template of `hook` (url, a header, the body) mentions `secrets`; only then does
+// rendering it need the stored secrets.
+bool MentionsSecrets(const core::HookSpec& hook);
+
+// The event type of a hook test's delivery (RenderTestDelivery).
+inline constexpr std::string_view kTestEventType = "test";
 
 // True when `hook` listens to `event_type` with run_state and is not disabled.
 bool HookFiresOn(const core::HookSpec& hook, std::string_view event_type);
@@ -33,8 +48,13 @@ std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
                                                   std::string_view event_type, int64_t event_ms,
                                                   const RenderSettings& settings);
 
+// One draft for `hook` whatever its events and even when disabled, rendered with event type
+// "test" and marked is_test, with a single attempt: `runhook hooks test`.
+core::DeliveryDraft RenderTestDelivery(const core::RunRecord& run, const core::HookSpec& hook,
+                                       int64_t now_ms, const RenderSettings& settings);
+
 // Renders one hook with the full template context (see template_context.h). The draft's
-// webhook_id must already be in `context` as delivery.id.
+// webhook_id must already be in `context` as delivery.id. Masks nothing.
 core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
                                    const std::string& webhook_id, int default_max_attempts);
 

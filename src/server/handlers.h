@@ -33,6 +33,8 @@ void HandleHeartbeat(const ApiContext& api, const httplib::Request& request,
                      httplib::Response& response);
 void HandleFinishRun(const ApiContext& api, const httplib::Request& request,
                      httplib::Response& response);
+void HandleAlert(const ApiContext& api, const httplib::Request& request,
+                 httplib::Response& response);
 
 // The run's HTML page, GET /{entity}/{project}/runs/{id} (page_handlers.cpp).
 void HandleRunPage(const ApiContext& api, const httplib::Request& request,
@@ -45,6 +47,20 @@ void HandleListDeliveries(const ApiContext& api, const httplib::Request& request
                           httplib::Response& response);
 void HandleGetDelivery(const ApiContext& api, const httplib::Request& request,
                        httplib::Response& response);
+// POST /api/v1/deliveries/{id}/redeliver (match 1 the id); answers the delivery.
+void HandleRedeliver(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response);
+// POST RUN/hooks/{hook}/test (matches 1..3 the run, 4 the hook); answers 201 the delivery.
+void HandleTestHook(const ApiContext& api, const httplib::Request& request,
+                    httplib::Response& response);
+
+// Secret handlers (secret_handlers.cpp); values are accepted, never answered. Match 1 the name.
+void HandleListSecrets(const ApiContext& api, const httplib::Request& request,
+                       httplib::Response& response);
+void HandlePutSecret(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response);
+void HandleDeleteSecret(const ApiContext& api, const httplib::Request& request,
+                        httplib::Response& response);
 
 // Registers every route above plus /healthz on `http`, and the handlers that turn routing
 // failures (404, 413 beyond `max_request_bytes`, ...) and exceptions into JSON errors. `api`

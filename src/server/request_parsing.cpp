@@ -83,6 +83,10 @@ Result<CreateRunRequest> ParseCreateRunRequest(const Json& body) {
   if (!core::IsValidSlug(run.key.entity))
     return FieldError(
         "entity", "'" + run.key.entity + "' is not valid (1-128 characters of A-Z a-z 0-9 _ . -)");
+  if (run.key.entity == kReservedEntity)
+    return FieldError("entity", "'" + run.key.entity +
+                                    "' is reserved (run pages live under /ENTITY/, the API under "
+                                    "/api/); choose another entity");
   if (!core::IsValidSlug(run.key.project))
     return FieldError("project", "'" + run.key.project +
                                      "' is not valid (1-128 characters of A-Z a-z 0-9 _ . -)");
@@ -90,6 +94,11 @@ Result<CreateRunRequest> ParseCreateRunRequest(const Json& body) {
     return FieldError("id",
                       "'" + run.key.id + "' is not valid (1-64 characters of A-Z a-z 0-9 _ -)");
 
+  if (auto status = ReadString(body, "resume", request.resume); !status) return status.error();
+  if (!request.resume.empty() && request.resume != "allow" && request.resume != "must" &&
+      request.resume != "never")
+    return FieldError("resume",
+                      "unknown value '" + request.resume + "' (use allow, must or never)");
   if (auto it = body.find("tags"); it != body.end() && !it->is_null()) {
     if (!it->is_array()) return FieldError("tags", "must be a list of strings");
     for (const auto& tag : *it) {
@@ -137,6 +146,23 @@ Result<FinishRequest> ParseFinishRequest(const Json& body) {
       request.reason != "killed" && request.reason != "crashed")
     return FieldError("reason", "unknown reason '" + request.reason +
                                     "' (use exit_code, exception, killed or crashed)");
+  return request;
+}
+
+Result<AlertRequest> ParseAlertRequest(const Json& body) {
+  AlertRequest request;
+  if (auto status = ReadString(body, "title", request.title); !status) return status.error();
+  if (request.title.empty()) return FieldError("title", "is required and must not be empty");
+  if (auto status = ReadString(body, "text", request.text); !status) return status.error();
+  if (auto status = ReadString(body, "level", request.level); !status) return status.error();
+  if (request.level.empty()) request.level = "INFO";
+  if (request.level != "INFO" && request.level != "WARN" && request.level != "ERROR")
+    return FieldError("level", "unknown level '" + request.level + "' (use INFO, WARN or ERROR)");
+  if (auto it = body.find("wait_duration"); it != body.end() && !it->is_null()) {
+    if (!it->is_number() || it->get<double>() < 0)
+      return FieldError("wait_duration", "must be a number of seconds >= 0");
+    request.wait_seconds = it->get<double>();
+  }
   return request;
 }
 

@@ -15,6 +15,8 @@ namespace runhook::server {
 
 // The entity a run belongs to when the request names none (a loopback server's implicit user).
 inline constexpr std::string_view kDefaultEntity = "local";
+// An entity no run may have: its pages would sit under the API's /api/ paths.
+inline constexpr std::string_view kReservedEntity = "api";
 
 // Parses a request body that must be a JSON object; an empty body is {}.
 // Errors: kInvalidArgument "request body is not valid JSON: ..." or "... must be a JSON object".
@@ -23,9 +25,11 @@ Result<Json> ParseJsonObject(std::string_view body);
 // POST /api/v1/runs. `run.key.id` and `run.name` are empty when not given (the caller generates
 // them); hooks are parsed but not yet validated (see hook_validation.h). Times and state are
 // left for the caller to set.
+// `resume` is "", "allow", "must" or "never" ("" behaves like "never").
 struct CreateRunRequest {
   core::RunRecord run;
   std::vector<core::HookSpec> hooks;
+  std::string resume;
 };
 Result<CreateRunRequest> ParseCreateRunRequest(const Json& body);
 
@@ -45,6 +49,16 @@ struct HistoryBatch {
   std::vector<core::HistoryRow> rows;
 };
 Result<HistoryBatch> ParseHistoryBatch(const Json& body);
+
+// POST RUN/alert: {"title": "...", "text": "...", "level": "INFO"|"WARN"|"ERROR",
+// "wait_duration": seconds}. `title` is required and non-empty; level defaults to INFO.
+struct AlertRequest {
+  std::string title;
+  std::string text;
+  std::string level = "INFO";
+  double wait_seconds = 0;
+};
+Result<AlertRequest> ParseAlertRequest(const Json& body);
 
 // Checks the three path segments that address a run. Errors: kInvalidArgument naming the part.
 Result<core::RunKey> ParseRunKey(const std::string& entity, const std::string& project,

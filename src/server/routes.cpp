@@ -75,12 +75,21 @@ void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_req
   http.Get(kRun + "/history", Bind(api, HandleGetHistory));
   http.Post(kRun + "/heartbeat", Bind(api, HandleHeartbeat));
   http.Post(kRun + "/finish", Bind(api, HandleFinishRun));
+  http.Post(kRun + "/alert", Bind(api, HandleAlert));
   http.Get(kRun + "/deliveries", Bind(api, HandleRunDeliveries));
 
   http.Get("/api/v1/deliveries", Bind(api, HandleListDeliveries));
   http.Get("/api/v1/deliveries/([^/]+)", Bind(api, HandleGetDelivery));
+  http.Post("/api/v1/deliveries/([^/]+)/redeliver", Bind(api, HandleRedeliver));
+  http.Post(kRun + "/hooks/([^/]+)/test", Bind(api, HandleTestHook));
 
-  http.Get("/([^/]+)/([^/]+)/runs/([^/]+)", Bind(api, HandleRunPage));
+  http.Get("/api/v1/secrets", Bind(api, HandleListSecrets));
+  http.Put("/api/v1/secrets/([^/]+)", Bind(api, HandlePutSecret));
+  http.Delete("/api/v1/secrets/([^/]+)", Bind(api, HandleDeleteSecret));
+
+  // Pages never start with /api/: a wrong API path gets the JSON 404, not a page's HTML one
+  // (and the entity "api" is refused at create, see request_parsing.h).
+  http.Get("/(?!api/)([^/]+)/([^/]+)/runs/([^/]+)", Bind(api, HandleRunPage));
 
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [max_request_bytes](const httplib::Request& request, httplib::Response& response) {

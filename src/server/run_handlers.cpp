@@ -57,8 +57,24 @@ void HandleCreateRun(const ApiContext& api, const httplib::Request& request,
   if (!parsed) return SendError(response, parsed.error());
   auto created = api.runs.CreateRun(std::move(parsed.value()));
   if (!created) return SendError(response, created.error());
-  SendJson(response, 201,
-           Json{{"run", RunJson(api, created->run)}, {"hooks", HooksToApiJson(created->hooks)}});
+  Json answer{{"run", RunJson(api, created->run)}, {"hooks", HooksToApiJson(created->hooks)}};
+  if (created->resumed) answer["resumed"] = true;
+  SendJson(response, created->resumed ? 200 : 201, answer);
+}
+
+void HandleAlert(const ApiContext& api, const httplib::Request& request,
+                 httplib::Response& response) {
+  auto key = RunKeyFromPath(request);
+  if (!key) return SendError(response, key.error());
+  auto body = ParseJsonObject(request.body);
+  if (!body) return SendError(response, body.error());
+  auto alert = ParseAlertRequest(*body);
+  if (!alert) return SendError(response, alert.error());
+  auto outcome = api.runs.Alert(*key, *alert);
+  if (!outcome) return SendError(response, outcome.error());
+  SendJson(response, 200,
+           Json{{"fired", outcome->fired},
+                {"event_id", outcome->event_id ? Json(*outcome->event_id) : Json(nullptr)}});
 }
 
 void HandleGetRun(const ApiContext& api, const httplib::Request& request,

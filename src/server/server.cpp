@@ -1,15 +1,21 @@
 #include "server/server.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include <httplib.h>
 
+#include "core/clock.h"
+#include "delivery/destination_policy.h"
 #include "server/handlers.h"
+#include "server/lifecycle_monitor.h"
 #include "server/run_service.h"
 #include "store/open_store.h"
 
@@ -20,6 +26,40 @@ std::string HostName() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
   return name;
+}
+
+// The lease owner name of this process's dispatcher: "host:pid".
+std::string DispatcherOwner() { return HostName() + ":" + std::to_string(getpid()); }
+
+// Releases the delivery leases of dispatchers of this host whose process is gone (a server killed
+// with SIGKILL), so their deliveries resume now rather than when the leases expire. An owner of
+// another host, or whose process still exists (kill(pid, 0) does not fail with ESRCH), keeps its
+// leases. Problems are logged: the leases then simply expire.
+void ReleaseLeasesOfDeadLocalDispatchers(store::Store& store, int64_t now_ms) {
+  auto owners = store.ListLeaseOwners(now_ms);
+  if (!owners) {
+    std::fprintf(stderr, "runhook server: listing delivery leases failed: %s\n",
+                 owners.error().message.c_str());
+    return;
+  }
+  const std::string prefix = HostName() + ":";
+  for (const std::string& owner : *owners) {
+    if (owner.rfind(prefix, 0) != 0) continue;
+    const std::string pid_text = owner.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos ||
+        pid_text.size() > 9)
+      continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH) continue;
+    auto released = store.ReleaseLeases(owner);
+    if (!released) {
+      std::fprintf(stderr, "runhook server: releasing the delivery leases of %s failed: %s\n",
+                   owner.c_str(), released.error().message.c_str());
+    } else if (*released > 0) {
+      std::printf("runhook server: resuming %d deliveries leased to %s, a process that is gone\n",
+                  *released, owner.c_str());
+    }
+  }
 }
 
 }  // namespace
@@ -50,6 +90,7 @@ class Server::Impl {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<delivery::Dispatcher> dispatcher_;
   std::unique_ptr<RunService> runs_;
+  std::unique_ptr<LifecycleMonitor> lifecycle_;
   std::unique_ptr<ApiContext> api_;
   httplib::Server http_;
   std::thread listener_;
@@ -102,7 +143,10 @@ Result<int> Server::Impl::Start() {
 
   delivery::DispatcherOptions dispatcher_options = options_.dispatcher;
   if (dispatcher_options.owner.empty() || dispatcher_options.owner == "dispatcher")
-    dispatcher_options.owner = HostName() + ":" + std::to_string(getpid());
+    dispatcher_options.owner = DispatcherOwner();
+  ReleaseLeasesOfDeadLocalDispatchers(*store_, core::NowUnixMillis());
+  dispatcher_options.destination_policy.loopback_only =
+      delivery::IsLoopbackListenHost(options_.host);
   dispatcher_ = std::make_unique<delivery::Dispatcher>(*store_, dispatcher_options);
   dispatcher_->Start();
 
@@ -110,8 +154,16 @@ Result<int> Server::Impl::Start() {
   run_options.public_url = public_url_;
   run_options.default_max_attempts = dispatcher_options.retry_schedule.attempts();
   delivery::Dispatcher* dispatcher = dispatcher_.get();
+  // lifecycle_ is set below, before the listener starts and so before any request can change
+  // a schedule; it is reset only after the listener stopped.
+  run_options.on_schedule_changed = [this] {
+    if (lifecycle_) lifecycle_->Wake();
+  };
   runs_ = std::make_unique<RunService>(*store_, std::move(run_options),
                                        [dispatcher] { dispatcher->Notify(); });
+  lifecycle_ = std::make_unique<LifecycleMonitor>(
+      *store_, *runs_, LifecycleMonitorOptions{.heartbeat_timeout = options_.heartbeat_timeout});
+  lifecycle_->Start();
   api_ = std::make_unique<ApiContext>(ApiContext{*store_, *runs_});
   RegisterRoutes(http_, *api_, options_.max_request_bytes);
 
@@ -136,9 +188,11 @@ void Server::Impl::Stop(std::chrono::milliseconds delivery_timeout) {
     http_.stop();
     listener_.join();
   }
+  if (lifecycle_) lifecycle_->Stop();
   if (dispatcher_) dispatcher_->Shutdown(delivery_timeout);
   dispatcher_.reset();
   api_.reset();
+  lifecycle_.reset();
   runs_.reset();
   store_.reset();
 }

@@ -31,8 +31,11 @@ struct ServerOptions {
   size_t max_request_bytes = 32u << 20;  // larger bodies get 413 too_large
   int keep_alive_max_count = 10'000;     // requests per connection before it is closed
   int keep_alive_timeout_seconds = 5;    // idle time before a keep-alive connection is closed
+  // A running run without a heartbeat for this long is failed with reason `crashed`.
+  std::chrono::milliseconds heartbeat_timeout{60'000};
   // `owner` defaults to "<hostname>:<pid>"; `retry_schedule` also gives the attempts of hooks
-  // without max_attempts.
+  // without max_attempts. `destination_policy.loopback_only` is set by Start from `host`
+  // (delivery::IsLoopbackListenHost); its `allowed_networks` are the server's --allow-net.
   delivery::DispatcherOptions dispatcher;
 };
 
@@ -49,7 +52,8 @@ class Server {
   Result<int> Start();
 
   // Stops accepting, finishes requests in flight (idle keep-alive connections close within
-  // keep_alive_timeout_seconds), then shuts the dispatcher down waiting at most
+  // keep_alive_timeout_seconds), stops the crash detector and periodic hooks (the pass in
+  // progress ends), then shuts the dispatcher down waiting at most
   // `delivery_timeout` for sends in flight (the rest are retried by the next server). Always
   // returns; idempotent.
   void Stop(std::chrono::milliseconds delivery_timeout = std::chrono::seconds(5));

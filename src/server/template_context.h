@@ -17,6 +17,7 @@ Json RunTemplateVariable(const core::RunRecord& run, const std::string& public_u
 // Everything one delivery's templates see:
 //   {"run": RunTemplateVariable(...), "event": {"type", "timestamp"}, "hook": {"name"},
 //    "delivery": {"id": webhook_id}}
+// The renderer adds "secrets" (name -> value) for hooks that mention it (delivery_rendering.h).
 // `run_variable` is the result of RunTemplateVariable, computed once per event.
 Json BuildTemplateContext(const Json& run_variable, std::string_view event_type, int64_t event_ms,
                           const std::string& hook_name, const std::string& webhook_id);

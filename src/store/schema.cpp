@@ -143,8 +143,29 @@ CREATE TABLE secrets (
 ) WITHOUT ROWID;
 )sql";
 
+// Operator API: when a secret's value was last set (created_at keeps its first storing), and
+// the request of a delivery as people may see it when secret values were rendered into it
+// (JSON {"url", "headers", "body"} with each value replaced by "***"; NULL when none was).
+constexpr const char* kMigration3 = R"sql(
+ALTER TABLE secrets ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+UPDATE secrets SET updated_at = created_at;
+ALTER TABLE deliveries ADD COLUMN masked_request TEXT;
+)sql";
+
+// The run lifecycle (issue 5): resumes, crashes and recoveries (`state_history`, JSON list), the
+// server's per-run bookkeeping for `when`, `every` and alert hooks (`hook_state`, JSON object),
+// and the earliest due periodic (`every`) hook of a running run, indexed for the sender.
+constexpr const char* kMigration4 = R"sql(
+ALTER TABLE runs ADD COLUMN resumed_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN state_history TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE runs ADD COLUMN hook_state TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE runs ADD COLUMN next_periodic_at INTEGER;
+CREATE INDEX runs_running_by_periodic ON runs (next_periodic_at)
+  WHERE state = 'running' AND next_periodic_at IS NOT NULL;
+)sql";
+
 // Append new migrations here; migration N brings the schema from version N-1 to N.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 }  // namespace
 

@@ -13,10 +13,12 @@ inline constexpr std::string_view kFindRunPk =
 inline constexpr std::string_view kInsertRun = R"sql(
 INSERT INTO runs (entity, project, run_id, name, job_type, group_name, tags, notes, host, config,
                   summary, state, created_at, heartbeat_at, started_at, finished_at, exit_code,
-                  error, failure_reason, last_step, version)
+                  error, failure_reason, last_step, version, resumed_count, state_history,
+                  hook_state, next_periodic_at)
 VALUES (:entity, :project, :run_id, :name, :job_type, :group_name, :tags, :notes, :host, :config,
         :summary, :state, :created_at, :heartbeat_at, :started_at, :finished_at, :exit_code,
-        :error, :failure_reason, :last_step, :version))sql";
+        :error, :failure_reason, :last_step, :version, :resumed_count, :state_history,
+        :hook_state, :next_periodic_at))sql";
 
 // Everything but the key and created_at; matches only when the stored version is the expected.
 inline constexpr std::string_view kUpdateRun = R"sql(
@@ -25,6 +27,8 @@ UPDATE runs SET name = :name, job_type = :job_type, group_name = :group_name, ta
                 state = :state, heartbeat_at = :heartbeat_at, started_at = :started_at,
                 finished_at = :finished_at, exit_code = :exit_code, error = :error,
                 failure_reason = :failure_reason, last_step = :last_step,
+                resumed_count = :resumed_count, state_history = :state_history,
+                hook_state = :hook_state, next_periodic_at = :next_periodic_at,
                 version = version + 1
 WHERE pk = :pk AND version = :version)sql";
 
@@ -32,8 +36,25 @@ WHERE pk = :pk AND version = :version)sql";
 inline constexpr std::string_view kSelectRun = R"sql(
 SELECT entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary,
        state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,
-       failure_reason, last_step, version
+       failure_reason, last_step, version, resumed_count, state_history, hook_state,
+       next_periodic_at
 FROM runs WHERE entity = :entity AND project = :project AND run_id = :run_id)sql";
+
+// Running runs whose last heartbeat is before :before, oldest first (runs_running_by_heartbeat).
+inline constexpr std::string_view kSelectStaleRuns = R"sql(
+SELECT entity, project, run_id FROM runs
+WHERE state = 'running' AND heartbeat_at < :before
+ORDER BY heartbeat_at LIMIT :limit)sql";
+
+// Running runs with a periodic hook due at :now, earliest first (runs_running_by_periodic).
+inline constexpr std::string_view kSelectPeriodicDueRuns = R"sql(
+SELECT entity, project, run_id FROM runs
+WHERE state = 'running' AND next_periodic_at IS NOT NULL AND next_periodic_at <= :now
+ORDER BY next_periodic_at LIMIT :limit)sql";
+
+inline constexpr std::string_view kNextPeriodicDueTime = R"sql(
+SELECT MIN(next_periodic_at) FROM runs
+WHERE state = 'running' AND next_periodic_at IS NOT NULL)sql";
 
 // ---- hooks ----
 inline constexpr std::string_view kInsertHook = R"sql(
@@ -53,17 +74,35 @@ inline constexpr std::string_view kDisableHook = R"sql(
 UPDATE hooks SET disabled = 1, disabled_reason = :reason
 WHERE run_pk = :run_pk AND name = :name)sql";
 
+// Adds a hook to a run, or replaces the one of the same name (resume).
+inline constexpr std::string_view kUpsertHook = R"sql(
+INSERT INTO hooks (run_pk, position, name, run_states, url, method, body, headers,
+                   timeout_seconds, max_attempts, secret, when_condition, every, strict, disabled)
+VALUES (:run_pk, :position, :name, :run_states, :url, :method, :body, :headers,
+        :timeout_seconds, :max_attempts, :secret, :when_condition, :every, :strict, :disabled)
+ON CONFLICT (run_pk, name) DO UPDATE SET
+  run_states = excluded.run_states, url = excluded.url, method = excluded.method,
+  body = excluded.body, headers = excluded.headers, timeout_seconds = excluded.timeout_seconds,
+  max_attempts = excluded.max_attempts, secret = excluded.secret,
+  when_condition = excluded.when_condition, every = excluded.every, strict = excluded.strict,
+  disabled = 0, disabled_reason = '')sql";
+
+inline constexpr std::string_view kCountHooks = "SELECT COUNT(*) FROM hooks WHERE run_pk = :run_pk";
+
 inline constexpr std::string_view kSelectHookSecret =
     "SELECT secret FROM hooks WHERE run_pk = :run_pk AND name = :name";
 
 // ---- secrets ----
 inline constexpr std::string_view kUpsertSecret = R"sql(
-INSERT INTO secrets (name, value, created_at) VALUES (:name, :value, :created_at)
-ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at)sql";
+INSERT INTO secrets (name, value, created_at, updated_at) VALUES (:name, :value, :now, :now)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at)sql";
 inline constexpr std::string_view kSelectSecretValue =
     "SELECT value FROM secrets WHERE name = :name";
 inline constexpr std::string_view kSelectSecretNames = "SELECT name FROM secrets ORDER BY name";
 inline constexpr std::string_view kDeleteSecret = "DELETE FROM secrets WHERE name = :name";
+inline constexpr std::string_view kSelectSecretInfos =
+    "SELECT name, created_at, updated_at FROM secrets ORDER BY name";
+inline constexpr std::string_view kSelectSecretValues = "SELECT name, value FROM secrets";
 
 // ---- history ----
 inline constexpr std::string_view kFindHistoryBatch =
@@ -78,6 +117,11 @@ SELECT step, row_values FROM history
 WHERE run_pk = :run_pk AND step >= :min_step AND step <= :max_step
 ORDER BY step, id LIMIT :limit)sql";
 
+// The last :limit rows, newest first (the caller reverses them).
+inline constexpr std::string_view kSelectLastHistory = R"sql(
+SELECT step, row_values FROM history WHERE run_pk = :run_pk
+ORDER BY step DESC, id DESC LIMIT :limit)sql";
+
 // ---- events ----
 inline constexpr std::string_view kInsertEvent =
     "INSERT INTO events (run_pk, type, occurred_at, payload) "
@@ -90,17 +134,17 @@ inline constexpr std::string_view kSelectEvents =
 inline constexpr std::string_view kInsertDelivery = R"sql(
 INSERT INTO deliveries (event_id, run_pk, hook_name, webhook_id, method, url, headers, body,
                         state, max_attempts, timeout_seconds, next_attempt_at, last_error,
-                        undefined_names, render_error, is_test, created_at)
+                        undefined_names, render_error, is_test, masked_request, created_at)
 VALUES (:event_id, :run_pk, :hook_name, :webhook_id, :method, :url, :headers, :body,
         :state, :max_attempts, :timeout_seconds, :next_attempt_at, :last_error,
-        :undefined_names, :render_error, :is_test, :created_at))sql";
+        :undefined_names, :render_error, :is_test, :masked_request, :created_at))sql";
 
 // Columns read by ReadDelivery, in order. Followed by a WHERE / ORDER BY built per query.
 inline constexpr std::string_view kSelectDeliveries = R"sql(
 SELECT d.id, r.entity, r.project, r.run_id, d.event_id, e.type, d.hook_name, d.webhook_id,
        d.method, d.url, d.headers, d.body, d.timeout_seconds, d.max_attempts,
-       d.undefined_names, d.render_error, d.is_test, d.state, d.attempt_count, d.created_at,
-       d.next_attempt_at, d.last_error
+       d.undefined_names, d.render_error, d.is_test, d.masked_request, d.state, d.attempt_count,
+       d.created_at, d.next_attempt_at, d.last_error
 FROM deliveries d JOIN runs r ON r.pk = d.run_pk JOIN events e ON e.id = d.event_id)sql";
 
 // Due and unleased (or lease expired), oldest due first; uses deliveries_due.
@@ -126,6 +170,15 @@ inline constexpr std::string_view kDeferDelivery = R"sql(
 UPDATE deliveries SET next_attempt_at = :next_attempt_at, lease_owner = NULL, lease_until = NULL
 WHERE id = :id AND state = 'pending' AND lease_owner = :owner)sql";
 
+inline constexpr std::string_view kSelectLeaseOwners = R"sql(
+SELECT DISTINCT lease_owner FROM deliveries
+WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_until > :now
+ORDER BY lease_owner)sql";
+
+inline constexpr std::string_view kReleaseLeases = R"sql(
+UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+WHERE state = 'pending' AND lease_owner = :owner)sql";
+
 // :next_attempt_at is only applied when the delivery stays pending.
 inline constexpr std::string_view kRecordDeliveryOutcome = R"sql(
 UPDATE deliveries SET state = :state, attempt_count = attempt_count + 1,
@@ -138,6 +191,15 @@ WHERE id = :id)sql";
 inline constexpr std::string_view kNextDueTime = R"sql(
 SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, next_attempt_at)))
 FROM deliveries WHERE state = 'pending')sql";
+
+// Makes a delivery due at :now for one more attempt. A pending delivery keeps its lease (an
+// attempt may be in flight); any other state becomes pending with no lease.
+inline constexpr std::string_view kRedeliver = R"sql(
+UPDATE deliveries SET
+    lease_owner = CASE WHEN state = 'pending' THEN lease_owner ELSE NULL END,
+    lease_until = CASE WHEN state = 'pending' THEN lease_until ELSE NULL END,
+    state = 'pending', next_attempt_at = :now
+WHERE id = :id)sql";
 
 // ---- attempts ----
 inline constexpr std::string_view kInsertAttempt = R"sql(

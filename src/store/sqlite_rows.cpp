@@ -47,6 +47,24 @@ class ColumnReader {
     return headers;
   }
 
+  // A nullable JSON {"url", "headers", "body"} column.
+  std::optional<core::MaskedRequest> OptionalMaskedRequest(const char* what) {
+    if (statement_.ColumnText(next_).empty()) {
+      ++next_;
+      return std::nullopt;
+    }
+    Json value = JsonValue(what);
+    core::MaskedRequest masked;
+    try {
+      masked.url = value.at("url").get<std::string>();
+      masked.headers = value.at("headers").get<std::vector<std::pair<std::string, std::string>>>();
+      masked.body = value.at("body").get<std::string>();
+    } catch (const Json::exception&) {
+      return Corrupt(what, std::optional<core::MaskedRequest>());
+    }
+    return masked;
+  }
+
   template <typename T>
   T Parsed(std::optional<T> (*parse)(std::string_view), const char* what) {
     std::string text = Text();
@@ -108,6 +126,10 @@ void BindRunFields(Statement& statement, const core::RunRecord& run) {
   statement.BindJson(":error", run.error);
   statement.BindText(":failure_reason", run.failure_reason);
   statement.BindInt64(":last_step", run.last_step);
+  statement.BindInt64(":resumed_count", run.resumed_count);
+  statement.BindJson(":state_history", run.state_history);
+  statement.BindJson(":hook_state", run.hook_state);
+  statement.BindOptionalInt64(":next_periodic_at", run.next_periodic_at_ms);
 }
 
 Result<core::RunRecord> ReadRun(const Statement& statement) {
@@ -135,6 +157,10 @@ Result<core::RunRecord> ReadRun(const Statement& statement) {
   run.failure_reason = column.Text();
   run.last_step = column.Int64();
   run.version = column.Int64();
+  run.resumed_count = column.Int();
+  run.state_history = column.JsonValue("run state_history");
+  run.hook_state = column.JsonValue("run hook_state");
+  run.next_periodic_at_ms = column.OptionalInt64();
   return column.Finish(std::move(run));
 }
 
@@ -190,6 +216,13 @@ void BindDeliveryDraft(Statement& statement, const core::DeliveryDraft& draft) {
   statement.BindJson(":undefined_names", Json(draft.undefined_names));
   statement.BindText(":render_error", draft.render_error);
   statement.BindBool(":is_test", draft.is_test);
+  if (draft.masked) {
+    statement.BindJson(":masked_request", Json{{"url", draft.masked->url},
+                                               {"headers", Json(draft.masked->headers)},
+                                               {"body", draft.masked->body}});
+  } else {
+    statement.BindNull(":masked_request");
+  }
 }
 
 Result<core::Delivery> ReadDelivery(const Statement& statement) {
@@ -213,6 +246,7 @@ Result<core::Delivery> ReadDelivery(const Statement& statement) {
   request.undefined_names = column.StringList("delivery undefined_names");
   request.render_error = column.Text();
   request.is_test = column.Bool();
+  request.masked = column.OptionalMaskedRequest("delivery masked_request");
   delivery.state = column.Parsed<core::DeliveryState>(&core::ParseDeliveryState, "delivery state");
   delivery.attempt_count = column.Int();
   delivery.created_at_ms = column.Int64();

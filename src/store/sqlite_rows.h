@@ -28,7 +28,7 @@ Result<core::RunRecord> ReadRun(const Statement& statement);  // sql::kSelectRun
 void BindHook(Statement& statement, const core::HookSpec& hook);  // sql::kInsertHook
 Result<core::HookSpec> ReadHook(const Statement& statement);      // sql::kSelectHooks
 
-// Binds the request fields of sql::kInsertDelivery (:hook_name through :is_test, except the
+// Binds the request fields of sql::kInsertDelivery (:hook_name through :masked_request, but the
 // state, times and last_error, which follow from the draft and the event).
 void BindDeliveryDraft(Statement& statement, const core::DeliveryDraft& draft);
 Result<core::Delivery> ReadDelivery(const Statement& statement);  // sql::kSelectDeliveries

@@ -137,7 +137,8 @@ Status SqliteStore::UpdateRun(const RunRecord& run, const EventWrite* event) {
 }
 
 Status SqliteStore::AppendHistory(const RunRecord& run, const std::string& batch_id,
-                                  const std::vector<HistoryRow>& rows) {
+                                  const std::vector<HistoryRow>& rows,
+                                  const std::vector<EventWrite>& events) {
   MutexLock lock(mutex_);
   Result<Transaction> transaction = Transaction::Begin(*connection_);
   if (!transaction) return transaction.error();
@@ -171,6 +172,9 @@ Status SqliteStore::AppendHistory(const RunRecord& run, const std::string& batch
     (*insert)->BindJson(":row_values", history_row.values);
     if (Status status = (*insert)->Execute(); !status) return status;
   }
+  for (const EventWrite& event : events) {
+    if (Status status = InsertEvent(*run_pk, event); !status) return status;
+  }
   return transaction->Commit();
 }
 
@@ -200,7 +204,8 @@ Result<std::vector<HistoryRow>> SqliteStore::GetHistory(const RunKey& key, int64
   return rows;
 }
 
-Status SqliteStore::InsertEvent(int64_t run_pk, const EventWrite& event) {
+Status SqliteStore::InsertEvent(int64_t run_pk, const EventWrite& event,
+                                std::vector<int64_t>* delivery_ids) {
   {
     Result<StatementRef> insert = connection_->Prepare(sql::kInsertEvent);
     if (!insert) return insert.error();
@@ -227,6 +232,7 @@ Status SqliteStore::InsertEvent(int64_t run_pk, const EventWrite& event) {
     if (Status status = (*insert)->Execute(); !status)
       return ExplainConflict(status.error(),
                              "webhook id " + draft.webhook_id + " is already used by a delivery");
+    if (delivery_ids) delivery_ids->push_back(connection_->LastInsertRowId());
   }
   return OkStatus();
 }

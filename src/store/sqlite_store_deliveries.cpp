@@ -154,9 +154,43 @@ Result<std::vector<Delivery>> SqliteStore::ClaimDueDeliveries(int64_t now_ms, in
 
 Status SqliteStore::RecordAttempt(const AttemptOutcome& outcome) {
   MutexLock lock(mutex_);
-  const int64_t delivery_id = outcome.attempt.delivery_id;
   Result<Transaction> transaction = Transaction::Begin(*connection_);
   if (!transaction) return transaction.error();
+  if (Status written = WriteAttempt(outcome); !written) return written;
+  return transaction->Commit();
+}
+
+std::vector<Status> SqliteStore::RecordAttempts(const std::vector<AttemptOutcome>& outcomes) {
+  MutexLock lock(mutex_);
+  std::vector<Status> results;
+  results.reserve(outcomes.size());
+  Result<Transaction> transaction = Transaction::Begin(*connection_);
+  if (!transaction) {
+    results.assign(outcomes.size(), Status(transaction.error()));
+    return results;
+  }
+  for (const AttemptOutcome& outcome : outcomes) {
+    // A savepoint per outcome: one that fails half-way leaves nothing behind.
+    Status written = connection_->ExecuteScript("SAVEPOINT attempt");
+    if (written) {
+      written = WriteAttempt(outcome);
+      if (written) {
+        written = connection_->ExecuteScript("RELEASE attempt");
+      } else {
+        (void)connection_->ExecuteScript("ROLLBACK TO attempt; RELEASE attempt");
+      }
+    }
+    results.push_back(std::move(written));
+  }
+  if (Status committed = transaction->Commit(); !committed) {
+    for (Status& result : results)
+      if (result) result = committed;
+  }
+  return results;
+}
+
+Status SqliteStore::WriteAttempt(const AttemptOutcome& outcome) {
+  const int64_t delivery_id = outcome.attempt.delivery_id;
   Result<DeliveryState> state = FindDeliveryState(delivery_id);
   if (!state) return state.error();
   if (*state != DeliveryState::kPending)
@@ -206,7 +240,7 @@ Status SqliteStore::RecordAttempt(const AttemptOutcome& outcome) {
                                         hook_name, outcome.disable_hook_reason);
     if (!disabled && disabled.error().code != ErrorCode::kNotFound) return disabled;
   }
-  return transaction->Commit();
+  return OkStatus();
 }
 
 Status SqliteStore::DeferDelivery(int64_t delivery_id, const std::string& owner,
@@ -230,6 +264,30 @@ Status SqliteStore::DeferDelivery(int64_t delivery_id, const std::string& owner,
                                                "'; it was not deferred");
   }
   return transaction->Commit();
+}
+
+Result<std::vector<std::string>> SqliteStore::ListLeaseOwners(int64_t now_ms) {
+  MutexLock lock(mutex_);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectLeaseOwners);
+  if (!select) return select.error();
+  (*select)->BindInt64(":now", now_ms);
+  std::vector<std::string> owners;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    owners.push_back((*select)->ColumnText(0));
+  }
+  return owners;
+}
+
+Result<int> SqliteStore::ReleaseLeases(const std::string& owner) {
+  MutexLock lock(mutex_);
+  Result<StatementRef> update = connection_->Prepare(sql::kReleaseLeases);
+  if (!update) return update.error();
+  (*update)->BindText(":owner", owner);
+  if (Status status = (*update)->Execute(); !status) return status.error();
+  return static_cast<int>(connection_->Changes());
 }
 
 Result<std::optional<int64_t>> SqliteStore::NextDueTime() {

@@ -1,4 +1,6 @@
-// SqliteStore: hooks disabled by their receivers, and the signing secrets hooks refer to.
+// SqliteStore: hooks disabled by their receivers, and the stored secrets (signing secrets hooks
+// refer to by name, and values for `{{ secrets.NAME }}`).
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -120,7 +122,7 @@ Status SqliteStore::PutSecret(const std::string& name, const std::string& value)
     if (!upsert) return upsert.error();
     (*upsert)->BindText(":name", name);
     (*upsert)->BindText(":value", value);
-    (*upsert)->BindInt64(":created_at", core::NowUnixMillis());
+    (*upsert)->BindInt64(":now", core::NowUnixMillis());
     if (Status status = (*upsert)->Execute(); !status) return status;
   }
   return transaction->Commit();
@@ -138,6 +140,35 @@ Result<std::vector<std::string>> SqliteStore::ListSecretNames() {
     names.push_back((*select)->ColumnText(0));
   }
   return names;
+}
+
+Result<std::vector<SecretInfo>> SqliteStore::ListSecrets() {
+  MutexLock lock(mutex_);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectSecretInfos);
+  if (!select) return select.error();
+  std::vector<SecretInfo> secrets;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    secrets.push_back(
+        SecretInfo{(*select)->ColumnText(0), (*select)->ColumnInt64(1), (*select)->ColumnInt64(2)});
+  }
+  return secrets;
+}
+
+Result<std::map<std::string, std::string>> SqliteStore::GetSecretValues() {
+  MutexLock lock(mutex_);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectSecretValues);
+  if (!select) return select.error();
+  std::map<std::string, std::string> values;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    values.emplace((*select)->ColumnText(0), (*select)->ColumnText(1));
+  }
+  return values;
 }
 
 Status SqliteStore::DeleteSecret(const std::string& name) {

@@ -7,6 +7,7 @@
 // change may add a pool of read-only connections (WAL lets readers run beside the writer).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +30,13 @@ class SqliteStore final : public Store {
   Result<std::vector<HookSpec>> GetHooks(const RunKey& key) override;
   Status UpdateRun(const RunRecord& run, const EventWrite* event) override;
   Status AppendHistory(const RunRecord& run, const std::string& batch_id,
-                       const std::vector<HistoryRow>& rows) override;
+                       const std::vector<HistoryRow>& rows,
+                       const std::vector<EventWrite>& events = {}) override;
+  Result<std::vector<HistoryRow>> GetLastHistory(const RunKey& key, int64_t limit) override;
+  Status ResumeRun(const RunRecord& run, const std::vector<HookSpec>& hooks) override;
+  Result<std::vector<RunKey>> ListStaleRunningRuns(int64_t heartbeat_before_ms, int limit) override;
+  Result<std::vector<RunKey>> ListPeriodicDueRuns(int64_t now_ms, int limit) override;
+  Result<std::optional<int64_t>> NextPeriodicDueTime() override;
   Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step, int64_t max_step,
                                              int64_t limit) override;
   Result<std::vector<Event>> ListEvents(const RunKey& key) override;
@@ -40,9 +47,12 @@ class SqliteStore final : public Store {
   Result<std::vector<Delivery>> ClaimDueDeliveries(int64_t now_ms, int limit, int64_t lease_ms,
                                                    const std::string& owner) override;
   Status RecordAttempt(const AttemptOutcome& outcome) override;
+  std::vector<Status> RecordAttempts(const std::vector<AttemptOutcome>& outcomes) override;
   Result<std::optional<int64_t>> NextDueTime() override;
   Status DeferDelivery(int64_t delivery_id, const std::string& owner,
                        int64_t next_attempt_at_ms) override;
+  Result<std::vector<std::string>> ListLeaseOwners(int64_t now_ms) override;
+  Result<int> ReleaseLeases(const std::string& owner) override;
 
   Status DisableHook(const RunKey& run, const std::string& hook_name,
                      const std::string& reason) override;
@@ -51,6 +61,11 @@ class SqliteStore final : public Store {
   Status PutSecret(const std::string& name, const std::string& value) override;
   Result<std::vector<std::string>> ListSecretNames() override;
   Status DeleteSecret(const std::string& name) override;
+  Result<std::vector<SecretInfo>> ListSecrets() override;
+  Result<std::map<std::string, std::string>> GetSecretValues() override;
+
+  Result<Delivery> Redeliver(int64_t delivery_id, int64_t now_ms) override;
+  Result<std::vector<int64_t>> AddEvent(const RunKey& run, const EventWrite& event) override;
 
  private:
   // The run's row id. Errors: kNotFound naming the run.
@@ -58,11 +73,18 @@ class SqliteStore final : public Store {
   // Writes the mutable fields of `run` to row `run_pk` if its version is still `run.version`,
   // bumping the version. Errors: kConflict when the version changed.
   Status WriteRun(int64_t run_pk, const RunRecord& run) REQUIRES(mutex_);
-  // Inserts the event and its deliveries. REQUIRES: inside a transaction.
-  Status InsertEvent(int64_t run_pk, const EventWrite& event) REQUIRES(mutex_);
+  // Inserts the event and its deliveries, appending their ids to `delivery_ids` when given.
+  // REQUIRES: inside a transaction.
+  Status InsertEvent(int64_t run_pk, const EventWrite& event,
+                     std::vector<int64_t>* delivery_ids = nullptr) REQUIRES(mutex_);
+  // Reads (entity, project, run_id) rows of `statement` into keys.
+  Result<std::vector<RunKey>> ReadRunKeys(Statement& statement) REQUIRES(mutex_);
   // Runs a statement built on sql::kSelectDeliveries and reads every row.
   Result<std::vector<Delivery>> ReadDeliveries(Statement& statement) REQUIRES(mutex_);
   Result<Delivery> FindDelivery(int64_t delivery_id) REQUIRES(mutex_);
+  // Writes one attempt and the delivery's new state (RecordAttempt without the transaction).
+  // REQUIRES: inside a transaction; on an error the caller rolls back what it wrote.
+  Status WriteAttempt(const AttemptOutcome& outcome) REQUIRES(mutex_);
   // The stored state of a delivery. Errors: kNotFound.
   Result<DeliveryState> FindDeliveryState(int64_t delivery_id) REQUIRES(mutex_);
   // Disables hook `hook_name` of row `run_pk`; `run` names it in errors. Errors: kNotFound.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,13 @@ struct DeliveryFilter {
   int limit = 100;
 };
 
+// A stored secret as people may see it: never its value.
+struct SecretInfo {
+  std::string name;
+  int64_t created_at_ms = 0;  // when it was first stored
+  int64_t updated_at_ms = 0;  // when its value was last set
+};
+
 // What the dispatcher learns when it records an attempt.
 struct AttemptOutcome {
   Attempt attempt;                 // delivery_id and number must be set
@@ -80,8 +88,33 @@ class Store {
   // Appends history rows and writes `run` (its new summary, last_step, heartbeat) under the same
   // version check as UpdateRun, in one transaction. `batch_id` (may be empty) makes the append
   // idempotent: a batch id already stored for this run is acknowledged and not stored again.
+  // `events` (the `when` conditions the rows made true) are recorded with their deliveries in the
+  // same transaction; nothing of them is stored for a batch already seen.
   virtual Status AppendHistory(const RunRecord& run, const std::string& batch_id,
-                               const std::vector<HistoryRow>& rows) = 0;
+                               const std::vector<HistoryRow>& rows,
+                               const std::vector<EventWrite>& events = {}) = 0;
+
+  // The run's last `limit` history rows, in step order. Errors: kNotFound.
+  virtual Result<std::vector<HistoryRow>> GetLastHistory(const RunKey& key, int64_t limit) = 0;
+
+  // ---- the run lifecycle: resume, crash detection, periodic hooks ----
+
+  // Resuming: writes `run` under UpdateRun's version check and adds `hooks` to the run's hooks
+  // (one with the name of a stored hook replaces it, enabled again), in one transaction.
+  // Errors: kNotFound; kConflict when the version changed.
+  virtual Status ResumeRun(const RunRecord& run, const std::vector<HookSpec>& hooks) = 0;
+
+  // Running runs whose heartbeat_at is before `heartbeat_before_ms`, oldest beat first, at most
+  // `limit` (an indexed query). Callers change them with UpdateRun; its version check lets
+  // several servers race safely.
+  virtual Result<std::vector<RunKey>> ListStaleRunningRuns(int64_t heartbeat_before_ms,
+                                                           int limit) = 0;
+
+  // Running runs whose next_periodic_at_ms <= `now_ms`, earliest first, at most `limit`.
+  virtual Result<std::vector<RunKey>> ListPeriodicDueRuns(int64_t now_ms, int limit) = 0;
+
+  // The earliest next_periodic_at_ms of a running run, or nullopt when none is scheduled.
+  virtual Result<std::optional<int64_t>> NextPeriodicDueTime() = 0;
 
   // History rows with min_step <= step <= max_step, in step order, at most `limit` rows
   // (a negative limit means no limit). Errors: kNotFound.
@@ -108,6 +141,11 @@ class Store {
   // attempt number is already recorded (another dispatcher took over an expired lease).
   virtual Status RecordAttempt(const AttemptOutcome& outcome) = 0;
 
+  // RecordAttempt for each outcome, in one transaction (one commit for a batch of completions);
+  // each outcome is recorded or not on its own (one that fails changes nothing and the others
+  // are still recorded). Returns one status per outcome, in order.
+  virtual std::vector<Status> RecordAttempts(const std::vector<AttemptOutcome>& outcomes) = 0;
+
   // The earliest next_attempt_at among pending deliveries, or nullopt when none is pending.
   // A leased delivery counts from max(next_attempt_at, lease_until): the time it can next be
   // claimed, so a dispatcher does not wake for deliveries it is already sending. The result
@@ -120,6 +158,16 @@ class Store {
   // Errors: kNotFound; kConflict when it is no longer pending or no longer leased to `owner`.
   virtual Status DeferDelivery(int64_t delivery_id, const std::string& owner,
                                int64_t next_attempt_at_ms) = 0;
+
+  // The owners of unexpired leases (lease_until > now_ms) on pending deliveries, sorted.
+  virtual Result<std::vector<std::string>> ListLeaseOwners(int64_t now_ms) = 0;
+
+  // Releases every lease `owner` holds on pending deliveries: each can be claimed again at its
+  // next_attempt_at (attempt_count and webhook id unchanged). Only for an owner known to be gone
+  // (a dispatcher whose process was killed), so its deliveries resume without waiting for the
+  // leases to expire; releasing a live owner's leases lets a delivery be sent twice at once.
+  // Returns how many leases were released.
+  virtual Result<int> ReleaseLeases(const std::string& owner) = 0;
 
   // ---- hooks disabled by their receivers, signing secrets ----
 
@@ -149,6 +197,27 @@ class Store {
   // Errors: kNotFound when no secret has that name. Hooks that refer to it fail to sign (and so
   // to send) until it is stored again.
   virtual Status DeleteSecret(const std::string& name) = 0;
+
+  // The stored secrets (name and times), sorted by name; never their values.
+  virtual Result<std::vector<SecretInfo>> ListSecrets() = 0;
+
+  // Every stored secret's value by name: for rendering `{{ secrets.NAME }}` and for masking
+  // those values in whatever the server shows. Server-side only; never answer these.
+  virtual Result<std::map<std::string, std::string>> GetSecretValues() = 0;
+
+  // ---- redelivery and test deliveries (sqlite_store_redeliver.cpp) ----
+
+  // Makes a delivery due again at `now_ms` for one more attempt with the same request and
+  // webhook id, whatever its state: a delivered, failed or dead one becomes pending (its
+  // attempts are kept and the next one is numbered after them); a pending one is made due now
+  // (a lease in flight is kept, so it is not sent twice at once). Returns the delivery as stored
+  // afterwards. Errors: kNotFound; kConflict when it never rendered (it has no request to send).
+  virtual Result<Delivery> Redeliver(int64_t delivery_id, int64_t now_ms) = 0;
+
+  // Records `event` and its deliveries for the run without changing the run (e.g. a hook test),
+  // in one transaction. Returns the ids of the stored deliveries, in the order of
+  // `event.deliveries`. Errors: kNotFound naming the run.
+  virtual Result<std::vector<int64_t>> AddEvent(const RunKey& run, const EventWrite& event) = 0;
 };
 
 }  // namespace runhook::store

@@ -73,13 +73,13 @@ TEST(HookValidation, RejectsDuplicateNames) {
 TEST(HookValidation, BodySyntaxErrorNamesHookFieldLineAndColumn) {
   Hook hook = SeedHook();
   hook.body = "{{ }";
-  EXPECT_EQ(ErrorOf(hook), "hook 'notify' field 'body': unexpected '}' at line 1, column 4");
+  EXPECT_EQ(ErrorOf(hook), "hook 'notify' field 'body': line 1, column 4: unexpected '}'");
 }
 
 TEST(HookValidation, UnclosedExpressionOnSecondLineReportsLineTwo) {
   Hook hook = SeedHook();
   hook.body = "{\n  \"run_id\": \"{{ run.id }\"\n}";
-  EXPECT_EQ(ErrorOf(hook), "hook 'notify' field 'body': unexpected '}' at line 2, column 24");
+  EXPECT_EQ(ErrorOf(hook), "hook 'notify' field 'body': line 2, column 24: unexpected '}'");
 }
 
 TEST(HookValidation, UrlTemplateSyntaxErrorNamesUrlField) {
@@ -109,6 +109,47 @@ TEST(HookValidation, InitThrowsOnBadHookBeforeContactingTheServer) {
         << error.what();
   }
   EXPECT_TRUE(receiver.Requests().empty());
+}
+
+TEST(HookValidation, AcceptsAWhenExpressionAndAnEveryDuration) {
+  Hook hook = SeedHook();
+  hook.when = "run.summary.accuracy >= 0.95 and run.history.last.loss < 0.1";
+  hook.every = "10m";
+  auto result = ValidateHooks({hook});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->front().when, hook.when);
+  EXPECT_EQ(result->front().every, "10m");
+  EXPECT_EQ(core::HookToJson(result->front())["when"], hook.when);
+}
+
+TEST(HookValidation, WhenSyntaxErrorNamesHookFieldLineAndColumnInTheExpression) {
+  Hook hook = SeedHook();
+  hook.when = "run.summary.accuracy >= ";
+  EXPECT_EQ(ErrorOf(hook).rfind("hook 'notify' field 'when': ", 0), 0u) << ErrorOf(hook);
+  EXPECT_NE(ErrorOf(hook).find("line 1, column 25: "), std::string::npos) << ErrorOf(hook);
+  hook.when = "run.summary.loss <\n   < 3";
+  EXPECT_NE(ErrorOf(hook).find("line 2, column 4: "), std::string::npos) << ErrorOf(hook);
+}
+
+TEST(HookValidation, WhenMustBeOneExpressionNotATemplate) {
+  Hook hook = SeedHook();
+  hook.when = "true }}{{ run.id";
+  EXPECT_EQ(ErrorOf(hook),
+            "hook 'notify' field 'when': must be one expression, not template tags ('{{' found), "
+            "e.g. run.summary.accuracy >= 0.95");
+  hook.when = "a b";
+  EXPECT_EQ(ErrorOf(hook).rfind("hook 'notify' field 'when': ", 0), 0u) << ErrorOf(hook);
+}
+
+TEST(HookValidation, EveryMustBeADurationOfAtLeast100Milliseconds) {
+  Hook hook = SeedHook();
+  hook.every = "ten minutes";
+  EXPECT_EQ(ErrorOf(hook),
+            "hook 'notify' field 'every': 'ten minutes' is not a duration (e.g. 30s, 10m, 1h, "
+            "2.5)");
+  hook.every = "10ms";
+  EXPECT_EQ(ErrorOf(hook),
+            "hook 'notify' field 'every': '10ms' is shorter than the minimum of 100ms");
 }
 
 }  // namespace

@@ -188,7 +188,8 @@ TEST(Finishing, FinishWithNonZeroExitCodeSendsIt) {
   TestReceiver receiver;
   auto run = Init(QuietOptions(receiver));
   run.Finish(1);
-  EXPECT_EQ(receiver.Requests("finish").at(0).body, (Json{{"exit_code", 1}}));
+  EXPECT_EQ(receiver.Requests("finish").at(0).body,
+            (Json{{"exit_code", 1}, {"reason", "exit_code"}}));
 }
 
 TEST(Finishing, FinishIsIdempotentAndTheDestructorDoesNotFinishAgain) {
@@ -296,6 +297,164 @@ TEST(Finishing, MovedRunFinishesOnce) {
     second.Log({{"loss", 0.5}});
   }
   EXPECT_EQ(receiver.Requests("finish").size(), 1u);
+}
+
+class TrainingDiverged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+TEST(Finishing, DestructorDuringUnwindingFailsTheRunWithTheException) {
+  TestReceiver receiver;
+  try {
+    auto run = Init(QuietOptions(receiver));
+    run.Log({{"loss", 0.5}});
+    throw TrainingDiverged("loss is NaN at step 1");
+  } catch (const TrainingDiverged&) {
+  }
+  auto finishes = receiver.Requests("finish");
+  ASSERT_EQ(finishes.size(), 1u);
+  EXPECT_EQ(finishes[0].body, (Json{{"exit_code", 1},
+                                    {"reason", "exception"},
+                                    {"error",
+                                     {{"type", "runhook::(anonymous namespace)::TrainingDiverged"},
+                                      {"message", "loss is NaN at step 1"}}}}));
+  EXPECT_EQ(receiver.HistoryRows().size(), 1u);  // flushed before the final state
+}
+
+TEST(Finishing, DestructorAfterACaughtExceptionFinishesNormally) {
+  TestReceiver receiver;
+  {
+    auto run = Init(QuietOptions(receiver));
+    try {
+      throw TrainingDiverged("handled by the training loop");
+    } catch (const TrainingDiverged&) {
+    }
+  }
+  auto finishes = receiver.Requests("finish");
+  ASSERT_EQ(finishes.size(), 1u);
+  EXPECT_EQ(finishes[0].body, (Json{{"exit_code", 0}}));
+}
+
+TEST(Finishing, RunCreatedInADestructorDuringUnwindingFinishesNormally) {
+  TestReceiver receiver;
+  struct CreatesARun {
+    TestReceiver& receiver;
+    ~CreatesARun() {
+      auto run = Init(QuietOptions(receiver));  // unwinding already when Init runs
+    }
+  };
+  try {
+    CreatesARun creates{receiver};
+    throw TrainingDiverged("outer");
+  } catch (const TrainingDiverged&) {
+  }
+  ASSERT_EQ(receiver.Requests("finish").size(), 1u);
+  EXPECT_EQ(receiver.Requests("finish")[0].body, (Json{{"exit_code", 0}}));
+}
+
+TEST(Alerts, AreSentByTheBackgroundThreadAfterTheRowsLoggedBeforeThem) {
+  TestReceiver receiver;
+  receiver.HangHistory(true);
+  auto run = Init(QuietOptions(receiver));
+  run.Log({{"loss", 0.5}});
+  const auto before = Clock::now();
+  run.Alert("loss diverged", "at step 0", AlertLevel::kWarn, std::chrono::minutes(5));
+  EXPECT_LT(Clock::now() - before, milliseconds(50));  // queued, not sent by the caller
+  ASSERT_TRUE(receiver.WaitFor(
+      [](const auto& requests) { return !requests.empty() && requests.back().verb == "history"; }));
+  EXPECT_TRUE(receiver.Requests("alert").empty());  // waits behind the held history batch
+  receiver.HangHistory(false);
+  ASSERT_TRUE(receiver.WaitFor([](const auto& requests) {
+    for (const auto& request : requests)
+      if (request.verb == "alert") return true;
+    return false;
+  }));
+  EXPECT_EQ(receiver.Requests("alert")[0].body, (Json{{"title", "loss diverged"},
+                                                      {"text", "at step 0"},
+                                                      {"level", "WARN"},
+                                                      {"wait_duration", 300.0}}));
+  EXPECT_EQ(receiver.Requests("alert")[0].path,
+            "/api/v1/runs/alice/webhook-demo/" + run.Id() + "/alert");
+}
+
+TEST(Alerts, RejectAnEmptyTitleAndANegativeWait) {
+  TestReceiver receiver;
+  auto run = Init(QuietOptions(receiver));
+  EXPECT_THROW(run.Alert(""), Error);
+  EXPECT_THROW(run.Alert("late", "", AlertLevel::kInfo, std::chrono::seconds(-1)), Error);
+}
+
+TEST(Alerts, AfterFinishAreIgnored) {
+  TestReceiver receiver;
+  auto run = Init(QuietOptions(receiver));
+  run.Finish();
+  run.Alert("too late");
+  EXPECT_TRUE(receiver.Requests("alert").empty());
+}
+
+TEST(Resume, SendsTheModeAndContinuesAfterTheServersLastStep) {
+  TestReceiver receiver;
+  receiver.ResumeRuns(41);
+  Options options = QuietOptions(receiver);
+  options.id = "resumed1";
+  options.resume = "allow";
+  auto run = Init(options);
+  EXPECT_EQ(receiver.Requests("runs").at(0).body["resume"], "allow");
+  run.Log({{"loss", 0.1}});
+  run.Log({{"loss", 0.05}});
+  run.Finish();
+  auto rows = receiver.HistoryRows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["step"], 42);
+  EXPECT_EQ(rows[1]["step"], 43);
+}
+
+TEST(Resume, WithoutAModeSendsNone) {
+  TestReceiver receiver;
+  auto run = Init(QuietOptions(receiver));
+  EXPECT_FALSE(receiver.Requests("runs").at(0).body.contains("resume"));
+}
+
+TEST(Resume, RejectsAnUnknownModeAndMustWithoutId) {
+  TestReceiver receiver;
+  Options options = QuietOptions(receiver);
+  options.resume = "sometimes";
+  try {
+    Init(options);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "resume 'sometimes' is not one of allow, must, never");
+  }
+  options.resume = "must";
+  try {
+    Init(options);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "resume=\"must\" needs Options::id: the id of the run to resume");
+  }
+  EXPECT_TRUE(receiver.Requests().empty());
+}
+
+TEST(Resume, ARefusalNamesTheRunAndTheMode) {
+  TestReceiver receiver;
+  receiver.RefuseRuns(404, "not_found",
+                      "run alice/webhook-demo/gone1234 does not exist; resume=\"must\" needs an "
+                      "existing run");
+  Options options = QuietOptions(receiver);
+  options.id = "gone1234";
+  options.resume = "must";
+  try {
+    Init(options);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(
+        std::string(error.what())
+            .find(
+                "refused to resume run 'alice/webhook-demo/gone1234' (resume=\"must\"): HTTP 404"),
+        std::string::npos)
+        << error.what();
+  }
 }
 
 }  // namespace

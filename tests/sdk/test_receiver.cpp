@@ -23,6 +23,7 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
       reply.set_content(ErrorBody(refuse_code_, refuse_message_).dump(), "application/json");
       return;
     }
+    const std::optional<int64_t> resume_last_step = resume_last_step_;
     lock.unlock();
     const std::string entity = body.value("entity", ""), project = body.value("project", "");
     const std::string id = body.value("id", "");
@@ -30,12 +31,17 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
         {"id", id},           {"name", body.value("name", "")},
         {"entity", entity},   {"project", project},
         {"state", "created"}, {"url", url() + "/" + entity + "/" + project + "/runs/" + id}};
+    Json answer = {{"run", run}, {"hooks", body.value("hooks", Json::array())}};
     reply.status = 201;
-    reply.set_content(Json{{"run", run}, {"hooks", body.value("hooks", Json::array())}}.dump(),
-                      "application/json");
+    if (resume_last_step) {
+      answer["run"]["last_step"] = *resume_last_step;
+      answer["resumed"] = true;
+      reply.status = 200;
+    }
+    reply.set_content(answer.dump(), "application/json");
   });
   server_->Post(
-      R"(/api/v1/runs/([^/]+)/([^/]+)/([^/]+)/(start|history|heartbeat|finish))",
+      R"(/api/v1/runs/([^/]+)/([^/]+)/([^/]+)/(start|history|heartbeat|finish|alert))",
       [this](const httplib::Request& request, httplib::Response& reply) {
         const std::string verb = request.matches[4];
         Json body = Json::parse(request.body, nullptr, false);
@@ -57,6 +63,8 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
           reply.set_content(
               Json{{"acknowledged", body.value("batch_id", "")}, {"last_step", last_step}}.dump(),
               "application/json");
+        } else if (verb == "alert") {
+          reply.set_content(R"({"fired": true, "event_id": 1})", "application/json");
         } else if (verb == "heartbeat") {
           reply.set_content(R"({"heartbeat_at": "2026-01-01T00:00:00Z"})", "application/json");
         } else {
@@ -91,6 +99,11 @@ void TestReceiver::RefuseRuns(int status, std::string code, std::string message)
   refuse_status_ = status;
   refuse_code_ = std::move(code);
   refuse_message_ = std::move(message);
+}
+
+void TestReceiver::ResumeRuns(int64_t last_step) {
+  std::lock_guard lock(mutex_);
+  resume_last_step_ = last_step;
 }
 
 void TestReceiver::FailHistory(int count, int status) {

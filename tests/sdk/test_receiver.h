@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -26,7 +27,8 @@ namespace runhook::testing {
 struct RecordedRequest {
   std::string path;  // e.g. "/api/v1/runs/alice/demo/abc/history"
   Json body;         // parsed JSON body (null when not JSON)
-  // The last path segment: "runs" for a create, else "start", "history", "heartbeat", "finish".
+  // The last path segment: "runs" for a create, else "start", "history", "heartbeat", "finish",
+  // "alert".
   std::string verb;
 };
 
@@ -41,6 +43,9 @@ class TestReceiver {
 
   // Answers POST /api/v1/runs with `status` and an API error body instead of 201.
   void RefuseRuns(int status, std::string code, std::string message);
+  // Answers POST /api/v1/runs like a server resuming an existing run whose last stored step is
+  // `last_step`: 200 {"run": {..., "last_step"}, "resumed": true}.
+  void ResumeRuns(int64_t last_step);
   // Answers the next `count` history requests with `status` (e.g. 503).
   void FailHistory(int count, int status);
   // While on, history requests are recorded and then held without an answer until released.
@@ -72,6 +77,7 @@ class TestReceiver {
   std::vector<RecordedRequest> requests_;       // guarded by mutex_
   int refuse_status_ = 0;                       // guarded by mutex_
   std::string refuse_code_, refuse_message_;    // guarded by mutex_
+  std::optional<int64_t> resume_last_step_;     // guarded by mutex_
   int history_failures_left_ = 0;               // guarded by mutex_
   int history_failure_status_ = 503;            // guarded by mutex_
   bool hang_history_ = false;                   // guarded by mutex_

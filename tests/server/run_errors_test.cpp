@@ -135,7 +135,7 @@ TEST(RunErrors, DuplicateRunIdIs409) {
   body["id"] = "twice";
   ASSERT_EQ(server.Post("/api/v1/runs", body).status, 201);
   ExpectError(server.Post("/api/v1/runs", body), 409, "conflict",
-              "run 'alice/errors/twice' already exists");
+              "run alice/errors/twice already exists; pass resume=\"allow\" or \"must\"");
 }
 
 TEST(RunErrors, UnknownRunIs404OnEveryRunRoute) {
@@ -168,12 +168,34 @@ TEST(RunErrors, HistoryOnAFinishedRunIs409) {
               409, "conflict", "is already finished");
 }
 
-TEST(RunErrors, StartingAFinishedRunIs409) {
+TEST(RunErrors, StartingAFailedRunResumesIt) {
   TestServer server;
   Json run = server.CreateRun(ValidBody());
   const std::string path = TestServer::RunPath(run);
   ASSERT_EQ(server.Post(path + "/finish", Json{{"exit_code", 1}}).status, 200);
-  ExpectError(server.Post(path + "/start", ""), 409, "conflict", "is already failed");
+  HttpAnswer started = server.Post(path + "/start", "");
+  ASSERT_EQ(started.status, 200);
+  EXPECT_EQ(started.json["run"]["state"], "running");
+  EXPECT_EQ(started.json["run"]["resumed_count"], 1);
+}
+
+TEST(RunErrors, EntityApiIsReservedAndApiPathsNeverGetAPage) {
+  TestServer server;
+  Json body = ValidBody();
+  body["entity"] = "api";
+  ExpectError(server.Post("/api/v1/runs", body), 400, "invalid_argument",
+              "field 'entity': 'api' is reserved");
+  // Four segments under /api/ look like a run page's path but are an unknown API path.
+  ExpectError(server.Get("/api/v1/runs/abc"), 404, "not_found",
+              "no route for GET /api/v1/runs/abc");
+}
+
+TEST(RunErrors, UnknownResumeModeIs400) {
+  TestServer server;
+  Json body = ValidBody();
+  body["resume"] = "sometimes";
+  ExpectError(server.Post("/api/v1/runs", body), 400, "invalid_argument",
+              "unknown value 'sometimes' (use allow, must or never)");
 }
 
 TEST(RunErrors, BadHistoryRowsAre400NamingTheRow) {

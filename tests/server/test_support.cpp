@@ -71,6 +71,16 @@ HttpAnswer TestServer::Post(const std::string& path, const std::string& body) {
   return ToAnswer(client.Post(path, body, "application/json"));
 }
 
+HttpAnswer TestServer::Put(const std::string& path, const Json& body) {
+  httplib::Client client("127.0.0.1", port_);
+  return ToAnswer(client.Put(path, body.dump(), "application/json"));
+}
+
+HttpAnswer TestServer::Delete(const std::string& path) {
+  httplib::Client client("127.0.0.1", port_);
+  return ToAnswer(client.Delete(path));
+}
+
 Json TestServer::CreateRun(const Json& body) {
   HttpAnswer answer = Post("/api/v1/runs", body);
   EXPECT_EQ(answer.status, 201) << answer.body;

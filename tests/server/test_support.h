@@ -53,6 +53,8 @@ class TestServer {
     return Post(path, std::string(body));
   }
   HttpAnswer Post(const std::string& path, const Json& body) { return Post(path, body.dump()); }
+  HttpAnswer Put(const std::string& path, const Json& body);
+  HttpAnswer Delete(const std::string& path);
 
   // POST /api/v1/runs; the test fails unless it answers 201. Returns the answer's "run".
   Json CreateRun(const Json& body);

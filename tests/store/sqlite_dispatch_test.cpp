@@ -195,6 +195,37 @@ TEST_P(DispatchTest, ListDeliveriesFiltersByRunHookAndState) {
   EXPECT_EQ(hooks_of({.run = SampleKey("missing1")}), Names{});
 }
 
+TEST_P(DispatchTest, LeaseOwnersAreThoseWithUnexpiredLeasesOnPendingDeliveries) {
+  CreateRunWithDeliveries(*store_, "abc12345", 1000, {"a", "b", "c"});
+  ASSERT_EQ(Claim(1000, 1, "host:2").size(), 1u);
+  ASSERT_EQ(Claim(1000, 1, "host:1").size(), 1u);
+  const std::vector<int64_t> delivered = Claim(1000, 1, "host:3");
+  ASSERT_EQ(delivered.size(), 1u);
+  ASSERT_TRUE(Record(delivered[0], 1, DeliveryState::kDelivered));
+
+  EXPECT_EQ(store_->ListLeaseOwners(1000).value(), (std::vector<std::string>{"host:1", "host:2"}));
+  EXPECT_TRUE(store_->ListLeaseOwners(1000 + kLeaseMs)->empty());  // expired
+}
+
+TEST_P(DispatchTest, ReleasedLeasesCanBeClaimedAtOnceWithTheSameWebhookId) {
+  CreateRunWithDeliveries(*store_, "abc12345", 1000, {"a", "b"});
+  Result<std::vector<Delivery>> dead_owner = store_->ClaimDueDeliveries(1000, 1, kLeaseMs, "gone");
+  ASSERT_TRUE(dead_owner) << Describe(dead_owner);
+  ASSERT_EQ(dead_owner->size(), 1u);
+  ASSERT_EQ(Claim(1000, 1, "alive").size(), 1u);
+  ASSERT_TRUE(Claim(2000, 10, "restarted").empty());
+
+  EXPECT_EQ(store_->ReleaseLeases("gone").value(), 1);
+  EXPECT_EQ(store_->ReleaseLeases("gone").value(), 0);
+  Result<std::vector<Delivery>> resumed =
+      store_->ClaimDueDeliveries(2000, 10, kLeaseMs, "restarted");
+  ASSERT_TRUE(resumed) << Describe(resumed);
+  ASSERT_EQ(resumed->size(), 1u);  // the live owner's lease is kept
+  EXPECT_EQ(resumed->front().id, dead_owner->front().id);
+  EXPECT_EQ(resumed->front().request.webhook_id, dead_owner->front().request.webhook_id);
+  EXPECT_EQ(resumed->front().attempt_count, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backing, DispatchTest, ::testing::Values("memory", "file"));
 
 }  // namespace

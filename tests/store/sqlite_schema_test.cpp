@@ -90,6 +90,11 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
   // Take the file back to what version 1 wrote.
   ExecuteOnFile(Path(),
                 "DROP TABLE secrets; ALTER TABLE hooks DROP COLUMN disabled_reason; "
+                "ALTER TABLE deliveries DROP COLUMN masked_request; "
+                "DROP INDEX runs_running_by_periodic; ALTER TABLE runs DROP COLUMN resumed_count; "
+                "ALTER TABLE runs DROP COLUMN state_history; "
+                "ALTER TABLE runs DROP COLUMN hook_state; "
+                "ALTER TABLE runs DROP COLUMN next_periodic_at; "
                 "PRAGMA user_version = 1");
   ASSERT_EQ(QueryFile(Path(),
                       "SELECT COUNT(*) FROM pragma_table_info('hooks') "
@@ -98,7 +103,7 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
 
   std::unique_ptr<Store> store = OpenOrDie(Path());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), sqlite::CurrentSchemaVersion());
   EXPECT_EQ(store->GetHooks(SampleKey())->size(), 1u);
   ASSERT_TRUE(store->DisableHook(SampleKey(), "notify", "the receiver answered 410 Gone"));
   EXPECT_EQ(QueryFile(Path(),

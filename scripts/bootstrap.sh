@@ -8,6 +8,7 @@ PACKAGES=(
   libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   zlib1g-dev libbrotli-dev libzstd-dev libpq-dev postgresql
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-jinja2
+  python3-numpy python3-torch  # torch: about 940 MB; the Python seed example trains on it
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libspdlog-dev libfmt-dev
   libjs-chart.js chromium wrk hyperfine valgrind curl
 )

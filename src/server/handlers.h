@@ -23,6 +23,9 @@ void HandleCreateRun(const ApiContext& api, const httplib::Request& request,
                      httplib::Response& response);
 void HandleGetRun(const ApiContext& api, const httplib::Request& request,
                   httplib::Response& response);
+// GET /api/v1/runs?entity=&project=[&state=][&limit=]: a project's runs, newest first.
+void HandleListRuns(const ApiContext& api, const httplib::Request& request,
+                    httplib::Response& response);
 void HandleStartRun(const ApiContext& api, const httplib::Request& request,
                     httplib::Response& response);
 void HandleAppendHistory(const ApiContext& api, const httplib::Request& request,

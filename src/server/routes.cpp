@@ -69,6 +69,7 @@ void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_req
   http.Get("/healthz", HandleHealth);
 
   http.Post("/api/v1/runs", Bind(api, HandleCreateRun));
+  http.Get("/api/v1/runs", Bind(api, HandleListRuns));
   http.Get(kRun, Bind(api, HandleGetRun));
   http.Post(kRun + "/start", Bind(api, HandleStartRun));
   http.Post(kRun + "/history", Bind(api, HandleAppendHistory));

@@ -88,6 +88,29 @@ void HandleGetRun(const ApiContext& api, const httplib::Request& request,
   SendJson(response, 200, Json{{"run", RunJson(api, *run)}, {"hooks", HooksToApiJson(*hooks)}});
 }
 
+void HandleListRuns(const ApiContext& api, const httplib::Request& request,
+                    httplib::Response& response) {
+  constexpr int64_t kMaxRuns = 10'000;
+  const auto entity = StringParam(request, "entity");
+  const auto project = StringParam(request, "project");
+  if (!entity || entity->empty() || !project || project->empty())
+    return SendError(response, MakeError(ErrorCode::kInvalidArgument,
+                                         "query parameters 'entity' and 'project' are required "
+                                         "(GET /api/v1/runs?entity=E&project=P)"));
+  const std::string state = StringParam(request, "state").value_or("");
+  if (!state.empty() && !core::ParseRunState(state))
+    return SendError(response, MakeError(ErrorCode::kInvalidArgument,
+                                         "query parameter 'state': unknown state '" + state +
+                                             "' (use created, running, finished or failed)"));
+  auto limit = IntegerParam(request, "limit", 1, kMaxRuns);
+  if (!limit) return SendError(response, limit.error());
+  auto runs = api.store.ListRuns(*entity, *project, state, static_cast<int>(limit->value_or(1000)));
+  if (!runs) return SendError(response, runs.error());
+  Json answer = Json::array();
+  for (const core::RunRecord& run : *runs) answer.push_back(RunJson(api, run));
+  SendJson(response, 200, Json{{"runs", std::move(answer)}});
+}
+
 void HandleStartRun(const ApiContext& api, const httplib::Request& request,
                     httplib::Response& response) {
   auto key = RunKeyFromPath(request);

@@ -40,6 +40,15 @@ SELECT entity, project, run_id, name, job_type, group_name, tags, notes, host, c
        next_periodic_at
 FROM runs WHERE entity = :entity AND project = :project AND run_id = :run_id)sql";
 
+// A project's runs, newest first (runs_by_project); :state '' means every state.
+inline constexpr std::string_view kSelectProjectRuns = R"sql(
+SELECT entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary,
+       state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,
+       failure_reason, last_step, version, resumed_count, state_history, hook_state,
+       next_periodic_at
+FROM runs WHERE entity = :entity AND project = :project AND (:state = '' OR state = :state)
+ORDER BY created_at DESC, pk DESC LIMIT :limit)sql";
+
 // Running runs whose last heartbeat is before :before, oldest first (runs_running_by_heartbeat).
 inline constexpr std::string_view kSelectStaleRuns = R"sql(
 SELECT entity, project, run_id FROM runs

@@ -90,6 +90,28 @@ Result<RunRecord> SqliteStore::GetRun(const RunKey& key) {
   return ReadRun(**select);
 }
 
+Result<std::vector<RunRecord>> SqliteStore::ListRuns(const std::string& entity,
+                                                     const std::string& project,
+                                                     const std::string& state, int limit) {
+  MutexLock lock(mutex_);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectProjectRuns);
+  if (!select) return select.error();
+  (*select)->BindText(":entity", entity);
+  (*select)->BindText(":project", project);
+  (*select)->BindText(":state", state);
+  (*select)->BindInt64(":limit", limit);
+  std::vector<RunRecord> runs;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    Result<RunRecord> run = ReadRun(**select);
+    if (!run) return run.error();
+    runs.push_back(std::move(run).value());
+  }
+  return runs;
+}
+
 Result<std::vector<HookSpec>> SqliteStore::GetHooks(const RunKey& key) {
   MutexLock lock(mutex_);
   Result<int64_t> run_pk = FindRunPk(key);

@@ -27,6 +27,8 @@ class SqliteStore final : public Store {
   Status CreateRun(const RunRecord& run, const std::vector<HookSpec>& hooks,
                    const EventWrite* event) override;
   Result<RunRecord> GetRun(const RunKey& key) override;
+  Result<std::vector<RunRecord>> ListRuns(const std::string& entity, const std::string& project,
+                                          const std::string& state, int limit) override;
   Result<std::vector<HookSpec>> GetHooks(const RunKey& key) override;
   Status UpdateRun(const RunRecord& run, const EventWrite* event) override;
   Status AppendHistory(const RunRecord& run, const std::string& batch_id,

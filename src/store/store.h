@@ -80,6 +80,12 @@ class Store {
   virtual Result<RunRecord> GetRun(const RunKey& key) = 0;
   virtual Result<std::vector<HookSpec>> GetHooks(const RunKey& key) = 0;
 
+  // The runs of one project, newest first, at most `limit`; only those in `state` when it is
+  // not empty. An unknown project has no runs (not an error).
+  virtual Result<std::vector<RunRecord>> ListRuns(const std::string& entity,
+                                                  const std::string& project,
+                                                  const std::string& state, int limit) = 0;
+
   // Writes `run` (all mutable fields) if the stored version still equals `run.version`, bumps
   // the version, and records `event` (when given) with its deliveries, all in one transaction.
   // Errors: kNotFound; kConflict when the version changed (re-read and try again).

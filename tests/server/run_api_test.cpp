@@ -63,6 +63,31 @@ TEST(RunApi, GivenIdAndNameAreKept) {
   EXPECT_EQ(run["name"], "bright-river-1");
 }
 
+TEST(RunApi, ListsAProjectsRunsNewestFirstFilteredByState) {
+  TestServer server;
+  for (const char* id : {"first111", "second22", "other333"}) {
+    Json body = {{"entity", "alice"},
+                 {"project", id == std::string("other333") ? "other" : "p"},
+                 {"id", id}};
+    ASSERT_EQ(server.Post("/api/v1/runs", body).status, 201);
+  }
+  ASSERT_EQ(server.Post("/api/v1/runs/alice/p/second22/start", Json::object()).status, 200);
+  HttpAnswer all = server.Get("/api/v1/runs?entity=alice&project=p");
+  ASSERT_EQ(all.status, 200) << all.body;
+  ASSERT_EQ(all.json["runs"].size(), 2u) << all.body;
+  EXPECT_EQ(all.json["runs"][0]["id"], "second22");
+  EXPECT_EQ(all.json["runs"][1]["id"], "first111");
+  HttpAnswer running = server.Get("/api/v1/runs?entity=alice&project=p&state=running");
+  ASSERT_EQ(running.json["runs"].size(), 1u) << running.body;
+  EXPECT_EQ(running.json["runs"][0]["id"], "second22");
+  EXPECT_EQ(server.Get("/api/v1/runs?entity=alice&project=none").json["runs"].size(), 0u);
+  HttpAnswer bad_state = server.Get("/api/v1/runs?entity=alice&project=p&state=done");
+  EXPECT_EQ(bad_state.status, 400);
+  EXPECT_NE(bad_state.body.find("'state': unknown state 'done'"), std::string::npos)
+      << bad_state.body;
+  EXPECT_EQ(server.Get("/api/v1/runs?project=p").status, 400);
+}
+
 TEST(RunApi, UnnamedHooksAreNamedInOrder) {
   TestServer server;
   Json body = SeedRunBody();

@@ -269,4 +269,39 @@ core::Attempt ReadAttempt(const Statement& statement) {
   return attempt;
 }
 
+Result<std::vector<core::HistoryRow>> ReadHistoryRows(Statement& statement) {
+  std::vector<core::HistoryRow> rows;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    core::HistoryRow history_row;
+    history_row.step = statement.ColumnInt64(0);
+    Result<Json> values = ReadJsonColumn(statement, 1, "history values");
+    if (!values) return values.error();
+    history_row.values = std::move(values).value();
+    rows.push_back(std::move(history_row));
+  }
+  return rows;
+}
+
+Result<std::vector<core::RunKey>> ReadRunKeys(Statement& statement) {
+  std::vector<core::RunKey> keys;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    keys.push_back(
+        core::RunKey{statement.ColumnText(0), statement.ColumnText(1), statement.ColumnText(2)});
+  }
+  return keys;
+}
+
+Result<std::optional<int64_t>> ReadOptionalInt64(Statement& statement) {
+  Result<bool> row = statement.Step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<int64_t>();
+  return statement.ColumnOptionalInt64(0);
+}
+
 }  // namespace runhook::store::sqlite

@@ -6,6 +6,8 @@
 // arguments; thread safety is the statement's (none).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +36,14 @@ void BindDeliveryDraft(Statement& statement, const core::DeliveryDraft& draft);
 Result<core::Delivery> ReadDelivery(const Statement& statement);  // sql::kSelectDeliveries
 
 core::Attempt ReadAttempt(const Statement& statement);  // sql::kSelectAttempts
+
+// Step `statement` through all its rows. ReadHistoryRows reads (step, values) rows
+// (sql::kSelectHistory, sql::kSelectLastHistory); ReadRunKeys reads (entity, project, run_id)
+// rows; ReadOptionalInt64 reads column 0 of the first row (none when there is no row or it is
+// NULL).
+Result<std::vector<core::HistoryRow>> ReadHistoryRows(Statement& statement);
+Result<std::vector<core::RunKey>> ReadRunKeys(Statement& statement);
+Result<std::optional<int64_t>> ReadOptionalInt64(Statement& statement);
 
 // Reads one JSON column; `what` names it in the error.
 Result<Json> ReadJsonColumn(const Statement& statement, int index, const char* what);

@@ -211,19 +211,7 @@ Result<std::vector<HistoryRow>> SqliteStore::GetHistory(const RunKey& key, int64
   (*select)->BindInt64(":min_step", min_step);
   (*select)->BindInt64(":max_step", max_step);
   (*select)->BindInt64(":limit", limit);  // SQLite reads a negative LIMIT as "no limit"
-  std::vector<HistoryRow> rows;
-  while (true) {
-    Result<bool> row = (*select)->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    HistoryRow history_row;
-    history_row.step = (*select)->ColumnInt64(0);
-    Result<Json> values = ReadJsonColumn(**select, 1, "history values");
-    if (!values) return values.error();
-    history_row.values = std::move(values).value();
-    rows.push_back(std::move(history_row));
-  }
-  return rows;
+  return ReadHistoryRows(**select);
 }
 
 Status SqliteStore::InsertEvent(int64_t run_pk, const EventWrite& event,

@@ -294,10 +294,7 @@ Result<std::optional<int64_t>> SqliteStore::NextDueTime() {
   MutexLock lock(mutex_);
   Result<StatementRef> select = connection_->Prepare(sql::kNextDueTime);
   if (!select) return select.error();
-  Result<bool> row = (*select)->Step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<int64_t>();
-  return (*select)->ColumnOptionalInt64(0);
+  return ReadOptionalInt64(**select);
 }
 
 }  // namespace runhook::store::sqlite

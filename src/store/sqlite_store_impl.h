@@ -80,7 +80,6 @@ class SqliteStore final : public Store {
   Status InsertEvent(int64_t run_pk, const EventWrite& event,
                      std::vector<int64_t>* delivery_ids = nullptr) REQUIRES(mutex_);
   // Reads (entity, project, run_id) rows of `statement` into keys.
-  Result<std::vector<RunKey>> ReadRunKeys(Statement& statement) REQUIRES(mutex_);
   // Runs a statement built on sql::kSelectDeliveries and reads every row.
   Result<std::vector<Delivery>> ReadDeliveries(Statement& statement) REQUIRES(mutex_);
   Result<Delivery> FindDelivery(int64_t delivery_id) REQUIRES(mutex_);

@@ -16,19 +16,8 @@ Result<std::vector<HistoryRow>> SqliteStore::GetLastHistory(const RunKey& key, i
   if (!select) return select.error();
   (*select)->BindInt64(":run_pk", *run_pk);
   (*select)->BindInt64(":limit", limit);
-  std::vector<HistoryRow> rows;
-  while (true) {
-    Result<bool> row = (*select)->Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    HistoryRow history_row;
-    history_row.step = (*select)->ColumnInt64(0);
-    Result<Json> values = ReadJsonColumn(**select, 1, "history values");
-    if (!values) return values.error();
-    history_row.values = std::move(values).value();
-    rows.push_back(std::move(history_row));
-  }
-  std::reverse(rows.begin(), rows.end());
+  Result<std::vector<HistoryRow>> rows = ReadHistoryRows(**select);
+  if (rows) std::reverse(rows->begin(), rows->end());  // selected newest first
   return rows;
 }
 
@@ -59,18 +48,6 @@ Status SqliteStore::ResumeRun(const RunRecord& run, const std::vector<HookSpec>&
   return transaction->Commit();
 }
 
-Result<std::vector<RunKey>> SqliteStore::ReadRunKeys(Statement& statement) {
-  std::vector<RunKey> keys;
-  while (true) {
-    Result<bool> row = statement.Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    keys.push_back(
-        RunKey{statement.ColumnText(0), statement.ColumnText(1), statement.ColumnText(2)});
-  }
-  return keys;
-}
-
 Result<std::vector<RunKey>> SqliteStore::ListStaleRunningRuns(int64_t heartbeat_before_ms,
                                                               int limit) {
   MutexLock lock(mutex_);
@@ -94,10 +71,7 @@ Result<std::optional<int64_t>> SqliteStore::NextPeriodicDueTime() {
   MutexLock lock(mutex_);
   Result<StatementRef> select = connection_->Prepare(sql::kNextPeriodicDueTime);
   if (!select) return select.error();
-  Result<bool> row = (*select)->Step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<int64_t>();
-  return (*select)->ColumnOptionalInt64(0);
+  return ReadOptionalInt64(**select);
 }
 
 }  // namespace runhook::store::sqlite

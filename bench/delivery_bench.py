@@ -29,6 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
+# The end-to-end tests' helpers for started processes and deadline waits, shared, not copied.
+sys.path.insert(0, str(BENCH_DIR.parent / "tests" / "e2e"))
+from conftest import Process, wait_for  # noqa: E402
 HOOK_BODY = ('{"event": "wandb_run_finished", "run_id": "{{ run.id }}", '
              '"project": "{{ run.project.name }}", "hook": "{{ hook.name }}", '
              '"run_url": "{{ run.url }}"}')
@@ -40,45 +43,6 @@ def http(method, url, body=None, timeout=60):
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, json.loads(response.read() or b"null")
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.01)
-
-
-class Started:
-    """A started process whose output goes to a file; stopped with SIGTERM, then SIGKILL."""
-
-    def __init__(self, args, log_path):
-        self.log_path = log_path
-        self.log = open(log_path, "w")
-        self.popen = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def url(self):
-        def find():
-            if self.popen.poll() is not None:
-                raise SystemExit(f"{self.log_path} ended early:\n{Path(self.log_path).read_text()}")
-            match = re.search(r"listening on (http://[0-9.]+:[0-9]+)",
-                              Path(self.log_path).read_text())
-            return match.group(1) if match else None
-        return wait_for(find, 20, f"'listening on' in {self.log_path}")
-
-    def stop(self):
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait()
-        self.log.close()
 
 
 def measure_deliveries(server, receiver, deliveries, hooks_per_run):
@@ -99,7 +63,7 @@ def measure_deliveries(server, receiver, deliveries, hooks_per_run):
                       run_paths))
     enqueued = time.monotonic_ns()
     stats = wait_for(lambda: (lambda s: s if s["count"] >= total else None)(
-        http("GET", receiver + "/stats")[1]), 300, f"{total} deliveries at the receiver")
+        http("GET", receiver + "/stats")[1]), 300, what=f"{total} deliveries at the receiver")
     seconds = (stats["last_ns"] - stats["first_ns"]) / 1e9
     status, pending = http("GET", server + "/api/v1/deliveries?project=throughput&state=pending"
                            "&limit=1")
@@ -139,7 +103,7 @@ def measure_latency(bin_dir, server, receiver, runs):
         receipts = http("GET", receiver + "/receipts")[1]["receipts"]
         return receipts if len(receipts) >= len(finished) else None
 
-    receipts = wait_for(all_received, 60, f"{len(finished)} latency webhooks")
+    receipts = wait_for(all_received, 60, what=f"{len(finished)} latency webhooks")
     latencies = sorted((ns - int(finished[run_id])) / 1e6 for run_id, ns in receipts)
     def percentile(p):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
@@ -162,11 +126,11 @@ def main():
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
     work = Path(tempfile.mkdtemp(prefix="delivery-bench-"))
-    receiver_process = Started([str(bin_dir / "delivery_receiver")], work / "receiver.log")
-    server_process = Started([str(bin_dir / "runhook"), "server", "--host", "127.0.0.1",
+    receiver_process = Process([str(bin_dir / "delivery_receiver")], work / "receiver.log")
+    server_process = Process([str(bin_dir / "runhook"), "server", "--host", "127.0.0.1",
                               "--port", "0", "--data", str(work / "data")], work / "server.log")
     try:
-        receiver, server = receiver_process.url(), server_process.url()
+        receiver, server = receiver_process.wait_for_url(), server_process.wait_for_url()
         load_before = os.getloadavg()[0]
         delivered = measure_deliveries(server, receiver, arguments.deliveries,
                                        arguments.hooks_per_run)

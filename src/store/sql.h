@@ -32,22 +32,23 @@ UPDATE runs SET name = :name, job_type = :job_type, group_name = :group_name, ta
                 version = version + 1
 WHERE pk = :pk AND version = :version)sql";
 
-// Columns read by ReadRun, in order.
-inline constexpr std::string_view kSelectRun = R"sql(
-SELECT entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary,
-       state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,
-       failure_reason, last_step, version, resumed_count, state_history, hook_state,
-       next_periodic_at
-FROM runs WHERE entity = :entity AND project = :project AND run_id = :run_id)sql";
+// The columns ReadRun reads, in order, shared by every SELECT of whole runs (a macro so that the
+// statements stay compile-time string literals).
+#define RUNHOOK_SQL_RUN_COLUMNS                                                               \
+  " entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary," \
+  " state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,"              \
+  " failure_reason, last_step, version, resumed_count, state_history, hook_state,"            \
+  " next_periodic_at "
+
+inline constexpr std::string_view kSelectRun =
+    "SELECT" RUNHOOK_SQL_RUN_COLUMNS
+    "FROM runs WHERE entity = :entity AND project = :project AND run_id = :run_id";
 
 // A project's runs, newest first (runs_by_project); :state '' means every state.
-inline constexpr std::string_view kSelectProjectRuns = R"sql(
-SELECT entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary,
-       state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,
-       failure_reason, last_step, version, resumed_count, state_history, hook_state,
-       next_periodic_at
-FROM runs WHERE entity = :entity AND project = :project AND (:state = '' OR state = :state)
-ORDER BY created_at DESC, pk DESC LIMIT :limit)sql";
+inline constexpr std::string_view kSelectProjectRuns =
+    "SELECT" RUNHOOK_SQL_RUN_COLUMNS
+    "FROM runs WHERE entity = :entity AND project = :project AND (:state = '' OR state = :state) "
+    "ORDER BY created_at DESC, pk DESC LIMIT :limit";
 
 // Running runs whose last heartbeat is before :before, oldest first (runs_running_by_heartbeat).
 inline constexpr std::string_view kSelectStaleRuns = R"sql(

@@ -5,10 +5,12 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/run_state.h"
-#include "server/html.h"
+#include "template/html_escape.h"
 
 namespace runhook::server {
 namespace {
+
+using templating::HtmlEscape;
 
 constexpr std::string_view kStyle = R"(<style>
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}

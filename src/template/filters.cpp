@@ -10,6 +10,7 @@
 
 #include "template/filter_support.h"
 #include "template/formatting.h"
+#include "template/html_escape.h"
 #include "template/json_dump.h"
 #include "template/operators.h"
 #include "template/printing.h"
@@ -61,33 +62,6 @@ Value Default(Renderer& renderer, const Value& target, CallArguments& arguments)
   bool boolean = bound.Has(1) && Truthy(bound[1]);
   if (target.is_undefined() || (boolean && !Truthy(target))) return fallback;
   return target;
-}
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 Value Escape(Renderer& renderer, const Value& target, CallArguments& arguments) {

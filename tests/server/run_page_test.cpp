@@ -2,7 +2,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "server/html.h"
 #include "test_support.h"
 
 namespace runhook::server::testing {
@@ -56,12 +55,6 @@ TEST(RunPage, UnknownRunIs404Page) {
   EXPECT_EQ(page.status, 404);
   EXPECT_THAT(page.content_type, HasSubstr("text/html"));
   EXPECT_THAT(page.body, HasSubstr("run &#39;alice/webhook-demo/nobody&#39; not found"));
-}
-
-TEST(HtmlEscape, EscapesEveryMarkupCharacter) {
-  EXPECT_EQ(HtmlEscape(R"(<a href="x">'&'</a>)"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-  EXPECT_EQ(HtmlEscape("plain"), "plain");
 }
 
 }  // namespace

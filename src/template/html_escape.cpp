@@ -1,10 +1,8 @@
-#include "server/html.h"
+#include "template/html_escape.h"
 
-namespace runhook::server {
+namespace runhook::templating {
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
+void AppendHtmlEscaped(std::string_view text, std::string& out) {
   for (char c : text) {
     switch (c) {
       case '&':
@@ -17,7 +15,7 @@ std::string HtmlEscape(std::string_view text) {
         out += "&gt;";
         break;
       case '"':
-        out += "&quot;";
+        out += "&#34;";
         break;
       case '\'':
         out += "&#39;";
@@ -26,7 +24,13 @@ std::string HtmlEscape(std::string_view text) {
         out += c;
     }
   }
+}
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  AppendHtmlEscaped(text, out);
   return out;
 }
 
-}  // namespace runhook::server
+}  // namespace runhook::templating

@@ -46,12 +46,26 @@ constexpr RangeEntry kRefusedIpv6[] = {
     {"2001:db8::/32", "reserved for documentation"},
 };
 
-// IPv6 forms whose last 32 bits are an IPv4 address; judged by that address. Checked after
-// kRefusedIpv6's ::/128 and ::1/128, which ::/96 contains.
-constexpr std::string_view kEmbeddingIpv4[] = {
-    "IPv4-mapped ::ffff:0:0/96",
-    "NAT64 64:ff9b::/96",
-    "IPv4-compatible ::/96",
+// Where an IPv6 form keeps its IPv4 address.
+enum class Ipv4Position {
+  kLast32Bits,          // ::ffff:a.b.c.d, 64:ff9b::a.b.c.d, ::a.b.c.d
+  kAfterFirst16Bits,    // 6to4 (RFC 3056): 2002:AABB:CCDD::/48
+  kLast32BitsInverted,  // Teredo (RFC 4380): the client's address, every bit flipped
+};
+
+struct EmbeddingForm {
+  std::string_view description;  // "<name> <network>"
+  Ipv4Position position;
+};
+
+// IPv6 forms that embed an IPv4 address; judged by that address. Checked after kRefusedIpv6's
+// ::/128 and ::1/128, which ::/96 contains. Teredo's 2001::/32 does not overlap 2001:db8::/32.
+constexpr EmbeddingForm kEmbeddingIpv4[] = {
+    {"IPv4-mapped ::ffff:0:0/96", Ipv4Position::kLast32Bits},
+    {"NAT64 64:ff9b::/96", Ipv4Position::kLast32Bits},
+    {"IPv4-compatible ::/96", Ipv4Position::kLast32Bits},
+    {"6to4 2002::/16", Ipv4Position::kAfterFirst16Bits},
+    {"Teredo 2001::/32", Ipv4Position::kLast32BitsInverted},
 };
 
 struct ParsedRange {
@@ -84,16 +98,28 @@ std::string_view NetworkOfForm(std::string_view form) { return form.substr(form.
 const std::vector<IpNetwork>& EmbeddingNetworks() {
   static const std::vector<IpNetwork> networks = [] {
     std::vector<IpNetwork> parsed;
-    for (std::string_view form : kEmbeddingIpv4)
-      parsed.push_back(ParseIpNetwork(NetworkOfForm(form)).value());
+    for (const EmbeddingForm& form : kEmbeddingIpv4)
+      parsed.push_back(ParseIpNetwork(NetworkOfForm(form.description)).value());
     return parsed;
   }();
   return networks;
 }
 
-IpAddress Ipv4FromLastBytes(const IpAddress& address) {
+// The IPv4 address that `address`, of kEmbeddingIpv4 form `form`, embeds.
+IpAddress EmbeddedIpv4(const IpAddress& address, size_t form) {
   IpAddress ipv4;
-  std::copy(address.bytes.begin() + 12, address.bytes.end(), ipv4.bytes.begin());
+  switch (kEmbeddingIpv4[form].position) {
+    case Ipv4Position::kLast32Bits:
+      std::copy(address.bytes.begin() + 12, address.bytes.begin() + 16, ipv4.bytes.begin());
+      break;
+    case Ipv4Position::kAfterFirst16Bits:
+      std::copy(address.bytes.begin() + 2, address.bytes.begin() + 6, ipv4.bytes.begin());
+      break;
+    case Ipv4Position::kLast32BitsInverted:
+      for (size_t index = 0; index < 4; ++index)
+        ipv4.bytes[index] = static_cast<uint8_t>(~address.bytes[12 + index]);
+      break;
+  }
   return ipv4;
 }
 
@@ -210,9 +236,10 @@ std::optional<RefusedRange> FindRefusedRange(const IpAddress& address) {
     return RefusedRange{entry->kind, entry->network, {}};
   }
   if (std::optional<size_t> form = FindEmbeddingForm(address)) {
-    std::optional<RangeEntry> entry = FindInTable(RefusedIpv4Ranges(), Ipv4FromLastBytes(address));
+    std::optional<RangeEntry> entry =
+        FindInTable(RefusedIpv4Ranges(), EmbeddedIpv4(address, *form));
     if (!entry) return std::nullopt;
-    return RefusedRange{entry->kind, entry->network, kEmbeddingIpv4[*form]};
+    return RefusedRange{entry->kind, entry->network, kEmbeddingIpv4[*form].description};
   }
   std::optional<RangeEntry> entry = FindInTable(RefusedIpv6Ranges(), address);
   if (!entry) return std::nullopt;
@@ -224,7 +251,8 @@ std::string CheckDestination(const DestinationPolicy& policy, const IpAddress& a
   std::optional<RefusedRange> range = FindRefusedRange(address);
   if (!range) return "";
   if (IsAllowed(policy.allowed_networks, address)) return "";
-  if (FindEmbeddingForm(address) && IsAllowed(policy.allowed_networks, Ipv4FromLastBytes(address)))
+  if (std::optional<size_t> form = FindEmbeddingForm(address);
+      form && IsAllowed(policy.allowed_networks, EmbeddedIpv4(address, *form)))
     return "";
   std::string reason = "destination " + FormatIpAddress(address) + " is " +
                        std::string(range->kind) + " (" + std::string(range->network) + ")";

@@ -9,7 +9,8 @@
 //         240.0.0.0/4 and 255.255.255.255;
 //   IPv6: ::, ::1, fc00::/7, fe80::/10, fec0::/10, ff00::/8, 2001:db8::/32; and the forms that
 //         embed an IPv4 address, judged by that address: IPv4-mapped ::ffff:0:0/96, NAT64
-//         64:ff9b::/96 and IPv4-compatible ::/96.
+//         64:ff9b::/96, IPv4-compatible ::/96, 6to4 2002::/16 (bits 16-47) and Teredo
+//         2001::/32 (the client address: the last 32 bits inverted).
 // The sender checks each address libcurl is about to connect to (after name resolution, so a
 // name cannot hide a refused address), see curl_multi_sender.h.
 //
@@ -70,8 +71,9 @@ std::string FormatIpNetwork(const IpNetwork& network);
 struct RefusedRange {
   std::string_view kind;     // "loopback", "private", "link-local", ...
   std::string_view network;  // "127.0.0.0/8"
-  // For an address that embeds an IPv4 address (IPv4-mapped, NAT64, IPv4-compatible): the form,
-  // e.g. "IPv4-mapped ::ffff:0:0/96", and `kind`/`network` describe the embedded address.
+  // For an address that embeds an IPv4 address (IPv4-mapped, NAT64, IPv4-compatible, 6to4,
+  // Teredo): the form, e.g. "IPv4-mapped ::ffff:0:0/96", and `kind`/`network` describe the
+  // embedded address.
   std::string_view embedded_in;
 };
 

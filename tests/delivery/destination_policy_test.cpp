@@ -107,7 +107,8 @@ TEST(DestinationPolicy, PublicAddressesAreAllowed) {
   const DestinationPolicy policy = Enforced();
   for (const std::string address :
        {"1.1.1.1", "8.8.8.8", "93.184.216.34", "100.63.0.1", "172.32.0.1", "2606:4700::1111",
-        "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808"})
+        "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+        "2001:0:4136:e378::f7f7:f7f7"})  // 6to4 and Teredo (client 8.8.8.8) of a public address
     EXPECT_EQ(CheckDestination(policy, Address(address)), "") << address;
 }
 
@@ -128,6 +129,12 @@ TEST(DestinationPolicy, Ipv6FormsEmbeddingIpv4AreJudgedByTheEmbeddedAddress) {
            {"::127.0.0.1", "127.0.0.0/8", "IPv4-compatible ::/96"},
            {"::10.0.0.1", "10.0.0.0/8", "IPv4-compatible ::/96"},
            {"::2", "0.0.0.0/8", "IPv4-compatible ::/96"},
+           {"2002:7f00:1::", "127.0.0.0/8", "6to4 2002::/16"},
+           {"2002:a9fe:a9fe:1::1", "169.254.169.254/32", "6to4 2002::/16"},
+           {"2002:c0a8:101::", "192.168.0.0/16", "6to4 2002::/16"},
+           // Teredo: server 65.54.227.120, client 127.0.0.1 / 10.0.0.1 stored inverted.
+           {"2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.0/8", "Teredo 2001::/32"},
+           {"2001:0:4136:e378::f5ff:fffe", "10.0.0.0/8", "Teredo 2001::/32"},
        }) {
     std::optional<RefusedRange> range = FindRefusedRange(Address(test.address));
     ASSERT_TRUE(range.has_value()) << test.address;
@@ -138,6 +145,10 @@ TEST(DestinationPolicy, Ipv6FormsEmbeddingIpv4AreJudgedByTheEmbeddedAddress) {
   EXPECT_EQ(RangeOf("::fffe:7f00:1"), "");  // ::fffe:0:0/96 embeds nothing
   EXPECT_EQ(RangeOf("64:ff9a::7f00:1"), "");
   EXPECT_EQ(RangeOf("64:ff9b:0:0:0:1:7f00:1"), "");
+  EXPECT_EQ(RangeOf("2003:7f00:1::"), "");                  // just outside 2002::/16
+  EXPECT_EQ(RangeOf("2001:1:4136:e378::80ff:fffe"), "");    // just outside 2001::/32
+  EXPECT_EQ(RangeOf("2001:0:4136:e378::7f00:1"), "");       // client 128.255.255.254
+  EXPECT_EQ(RangeOf("2001:db8::7f00:1"), "2001:db8::/32");  // documentation, not Teredo
   EXPECT_EQ(FindRefusedRange(Address("::1"))->embedded_in, "");
   EXPECT_EQ(FindRefusedRange(Address("::"))->embedded_in, "");
 }
@@ -178,6 +189,9 @@ TEST(DestinationPolicy, AllowNetOverridesARefusalOnlyInsideItsNetwork) {
   EXPECT_EQ(CheckDestination(policy, Address("::ffff:127.0.0.1")), "");
   EXPECT_EQ(CheckDestination(policy, Address("64:ff9b::a01:203")), "");  // 10.1.2.3
   EXPECT_NE(CheckDestination(policy, Address("::ffff:10.2.0.1")), "");
+  EXPECT_EQ(CheckDestination(policy, Address("2002:a01:203::")), "");               // 10.1.2.3
+  EXPECT_EQ(CheckDestination(policy, Address("2001:0:4136:e378::f5fe:fdfc")), "");  // 10.1.2.3
+  EXPECT_NE(CheckDestination(policy, Address("2002:a02:1::")), "");                 // 10.2.0.1
   // An IPv6 network allows by itself.
   EXPECT_EQ(CheckDestination(Enforced({"fd00::/8"}), Address("fd12::1")), "");
   EXPECT_NE(CheckDestination(Enforced({"fd00::/8"}), Address("fc00::1")), "");

@@ -65,11 +65,24 @@ def measure_deliveries(server, receiver, deliveries, hooks_per_run):
     stats = wait_for(lambda: (lambda s: s if s["count"] >= total else None)(
         http("GET", receiver + "/stats")[1]), 300, what=f"{total} deliveries at the receiver")
     seconds = (stats["last_ns"] - stats["first_ns"]) / 1e9
+
+    # Only a delivery the store also recorded as delivered counts: wait for every one of them.
+    def recorded_delivered():
+        count = 0
+        for path in run_paths:
+            run_id = path.rsplit("/", 1)[1]
+            count += len(http("GET", server + "/api/v1/deliveries?entity=bench&project=throughput"
+                              f"&run={run_id}&state=delivered&limit=1000")[1]["deliveries"])
+        return count if count >= total else None
+
+    delivered_in_store = wait_for(recorded_delivered, 60,
+                                  what=f"{total} deliveries recorded as delivered in the store")
     status, pending = http("GET", server + "/api/v1/deliveries?project=throughput&state=pending"
                            "&limit=1")
     return {
         "deliveries": total,
         "received": stats["count"],
+        "recorded_delivered": delivered_in_store,
         "pending_after": len(pending["deliveries"]),
         "seconds": seconds,
         "per_second": (total - 1) / seconds,
@@ -92,11 +105,11 @@ def measure_wrk(receiver, connections, seconds, body):
     return float(match.group(1)), errors.group(0) if errors else ""
 
 
-def measure_latency(bin_dir, server, receiver, runs):
+def measure_latency(bin_dir, server, receiver, runs, work):
     http("GET", receiver + "/reset")
     output = subprocess.run([str(bin_dir / "finish_latency"), "--server", server, "--receiver",
                              receiver, "--runs", str(runs)], capture_output=True, text=True,
-                            check=True).stdout
+                            check=True, env=dict(os.environ, RUNHOOK_DIR=str(work / "sdk"))).stdout
     finished = dict(line.split() for line in output.splitlines() if line.strip())
 
     def all_received():
@@ -141,7 +154,7 @@ def main():
                 .replace("{{ run.url }}", server + "/bench/throughput/runs/abcd1234"))
         wrk8, wrk8_errors = measure_wrk(receiver, 8, arguments.wrk_seconds, body)
         wrk64, wrk64_errors = measure_wrk(receiver, 64, arguments.wrk_seconds, body)
-        latency = measure_latency(bin_dir, server, receiver, arguments.latency_runs)
+        latency = measure_latency(bin_dir, server, receiver, arguments.latency_runs, work)
         load_after = os.getloadavg()[0]
     finally:
         server_process.stop()

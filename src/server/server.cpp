@@ -99,6 +99,7 @@ class Server::Impl {
   bool stopped_ = false;
   int port_ = 0;
   std::string public_url_;
+  std::string dispatcher_owner_;  // the lease owner name of dispatcher_
 };
 
 void Server::Impl::ConfigureHttp() {
@@ -144,6 +145,7 @@ Result<int> Server::Impl::Start() {
   delivery::DispatcherOptions dispatcher_options = options_.dispatcher;
   if (dispatcher_options.owner.empty() || dispatcher_options.owner == "dispatcher")
     dispatcher_options.owner = DispatcherOwner();
+  dispatcher_owner_ = dispatcher_options.owner;
   ReleaseLeasesOfDeadLocalDispatchers(*store_, core::NowUnixMillis());
   dispatcher_options.destination_policy.loopback_only =
       delivery::IsLoopbackListenHost(options_.host);
@@ -190,7 +192,14 @@ void Server::Impl::Stop(std::chrono::milliseconds delivery_timeout) {
   }
   if (lifecycle_) lifecycle_->Stop();
   if (dispatcher_) dispatcher_->Shutdown(delivery_timeout);
-  dispatcher_.reset();
+  if (dispatcher_) {
+    dispatcher_.reset();
+    // Sends cut short by the timeout are ended with the dispatcher: hand their deliveries back
+    // so the next server sends them at once instead of when the leases expire.
+    if (auto released = store_->ReleaseLeases(dispatcher_owner_); !released)
+      std::fprintf(stderr, "runhook server: releasing this server's delivery leases failed: %s\n",
+                   released.error().message.c_str());
+  }
   api_.reset();
   lifecycle_.reset();
   runs_.reset();

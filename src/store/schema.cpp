@@ -164,8 +164,24 @@ CREATE INDEX runs_running_by_periodic ON runs (next_periodic_at)
   WHERE state = 'running' AND next_periodic_at IS NOT NULL;
 )sql";
 
+// Summary rules (issue 6): keys set explicitly and define_metric definitions with their running
+// aggregates (`summary_state`, JSON object, see core/run.h).
+constexpr const char* kMigration5 = R"sql(
+ALTER TABLE runs ADD COLUMN summary_state TEXT NOT NULL DEFAULT '{}';
+)sql";
+
+// Delivery throughput: the due index carries lease_until, so the claim query skips the
+// deliveries a dispatcher already holds by reading the index alone (no table row per held
+// delivery); the order (next_attempt_at, id) is the claim order, so no sort is needed.
+constexpr const char* kMigration6 = R"sql(
+DROP INDEX deliveries_due;
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id, lease_until)
+  WHERE state = 'pending';
+)sql";
+
 // Append new migrations here; migration N brings the schema from version N-1 to N.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3,
+                                       kMigration4, kMigration5, kMigration6};
 
 }  // namespace
 

@@ -14,11 +14,11 @@ inline constexpr std::string_view kInsertRun = R"sql(
 INSERT INTO runs (entity, project, run_id, name, job_type, group_name, tags, notes, host, config,
                   summary, state, created_at, heartbeat_at, started_at, finished_at, exit_code,
                   error, failure_reason, last_step, version, resumed_count, state_history,
-                  hook_state, next_periodic_at)
+                  hook_state, next_periodic_at, summary_state)
 VALUES (:entity, :project, :run_id, :name, :job_type, :group_name, :tags, :notes, :host, :config,
         :summary, :state, :created_at, :heartbeat_at, :started_at, :finished_at, :exit_code,
         :error, :failure_reason, :last_step, :version, :resumed_count, :state_history,
-        :hook_state, :next_periodic_at))sql";
+        :hook_state, :next_periodic_at, :summary_state))sql";
 
 // Everything but the key and created_at; matches only when the stored version is the expected.
 inline constexpr std::string_view kUpdateRun = R"sql(
@@ -29,7 +29,7 @@ UPDATE runs SET name = :name, job_type = :job_type, group_name = :group_name, ta
                 failure_reason = :failure_reason, last_step = :last_step,
                 resumed_count = :resumed_count, state_history = :state_history,
                 hook_state = :hook_state, next_periodic_at = :next_periodic_at,
-                version = version + 1
+                summary_state = :summary_state, version = version + 1
 WHERE pk = :pk AND version = :version)sql";
 
 // The columns ReadRun reads, in order, shared by every SELECT of whole runs (a macro so that the
@@ -38,7 +38,7 @@ WHERE pk = :pk AND version = :version)sql";
   " entity, project, run_id, name, job_type, group_name, tags, notes, host, config, summary," \
   " state, created_at, heartbeat_at, started_at, finished_at, exit_code, error,"              \
   " failure_reason, last_step, version, resumed_count, state_history, hook_state,"            \
-  " next_periodic_at "
+  " next_periodic_at, summary_state "
 
 inline constexpr std::string_view kSelectRun =
     "SELECT" RUNHOOK_SQL_RUN_COLUMNS
@@ -164,8 +164,10 @@ WHERE state = 'pending' AND next_attempt_at <= :now
   AND (lease_until IS NULL OR lease_until <= :now)
 ORDER BY next_attempt_at, id LIMIT :limit)sql";
 
-inline constexpr std::string_view kLeaseDelivery =
-    "UPDATE deliveries SET lease_owner = :owner, lease_until = :lease_until WHERE id = :id";
+// Leases the deliveries whose ids are in the JSON array :ids.
+inline constexpr std::string_view kLeaseDeliveries = R"sql(
+UPDATE deliveries SET lease_owner = :owner, lease_until = :lease_until
+WHERE id IN (SELECT value FROM json_each(:ids)))sql";
 
 inline constexpr std::string_view kSelectDeliveryState =
     "SELECT state FROM deliveries WHERE id = :id";

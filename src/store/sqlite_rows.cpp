@@ -130,6 +130,7 @@ void BindRunFields(Statement& statement, const core::RunRecord& run) {
   statement.BindJson(":state_history", run.state_history);
   statement.BindJson(":hook_state", run.hook_state);
   statement.BindOptionalInt64(":next_periodic_at", run.next_periodic_at_ms);
+  statement.BindJson(":summary_state", run.summary_state);
 }
 
 Result<core::RunRecord> ReadRun(const Statement& statement) {
@@ -161,6 +162,7 @@ Result<core::RunRecord> ReadRun(const Statement& statement) {
   run.state_history = column.JsonValue("run state_history");
   run.hook_state = column.JsonValue("run hook_state");
   run.next_periodic_at_ms = column.OptionalInt64();
+  run.summary_state = column.JsonValue("run summary_state");
   return column.Finish(std::move(run));
 }
 

@@ -133,21 +133,27 @@ Result<std::vector<Delivery>> SqliteStore::ClaimDueDeliveries(int64_t now_ms, in
       ids.push_back((*select)->ColumnInt64(0));
     }
   }
-  std::vector<Delivery> claimed;
-  claimed.reserve(ids.size());
-  for (int64_t id : ids) {
-    {
-      Result<StatementRef> lease = connection_->Prepare(sql::kLeaseDelivery);
-      if (!lease) return lease.error();
-      (*lease)->BindText(":owner", owner);
-      (*lease)->BindInt64(":lease_until", now_ms + lease_ms);
-      (*lease)->BindInt64(":id", id);
-      if (Status status = (*lease)->Execute(); !status) return status.error();
-    }
-    Result<Delivery> delivery = FindDelivery(id);
-    if (!delivery) return delivery.error();
-    claimed.push_back(std::move(delivery).value());
+  if (ids.empty()) return std::vector<Delivery>{};
+  // One statement leases them all and one reads them all back (not one query per delivery).
+  std::string id_list = "[";
+  for (int64_t id : ids) id_list += (id_list.size() > 1 ? "," : "") + std::to_string(id);
+  id_list += "]";
+  {
+    Result<StatementRef> lease = connection_->Prepare(sql::kLeaseDeliveries);
+    if (!lease) return lease.error();
+    (*lease)->BindText(":owner", owner);
+    (*lease)->BindInt64(":lease_until", now_ms + lease_ms);
+    (*lease)->BindText(":ids", id_list);
+    if (Status status = (*lease)->Execute(); !status) return status.error();
   }
+  static const std::string kByIds =
+      std::string(sql::kSelectDeliveries) +
+      " WHERE d.id IN (SELECT value FROM json_each(:ids)) ORDER BY d.next_attempt_at, d.id";
+  Result<StatementRef> select = connection_->Prepare(kByIds);
+  if (!select) return select.error();
+  (*select)->BindText(":ids", id_list);
+  Result<std::vector<Delivery>> claimed = ReadDeliveries(**select);
+  if (!claimed) return claimed.error();
   if (Status status = transaction->Commit(); !status) return status.error();
   return claimed;
 }
@@ -169,15 +175,22 @@ std::vector<Status> SqliteStore::RecordAttempts(const std::vector<AttemptOutcome
     results.assign(outcomes.size(), Status(transaction.error()));
     return results;
   }
+  // Cached prepared statements, not sqlite3_exec: a burst records thousands of attempts.
+  const auto execute = [this](std::string_view statement) REQUIRES(mutex_) -> Status {
+    Result<StatementRef> prepared = connection_->Prepare(statement);
+    if (!prepared) return prepared.error();
+    return (*prepared)->Execute();
+  };
   for (const AttemptOutcome& outcome : outcomes) {
     // A savepoint per outcome: one that fails half-way leaves nothing behind.
-    Status written = connection_->ExecuteScript("SAVEPOINT attempt");
+    Status written = execute("SAVEPOINT attempt");
     if (written) {
       written = WriteAttempt(outcome);
       if (written) {
-        written = connection_->ExecuteScript("RELEASE attempt");
+        written = execute("RELEASE attempt");
       } else {
-        (void)connection_->ExecuteScript("ROLLBACK TO attempt; RELEASE attempt");
+        (void)execute("ROLLBACK TO attempt");
+        (void)execute("RELEASE attempt");
       }
     }
     results.push_back(std::move(written));

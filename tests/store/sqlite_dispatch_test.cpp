@@ -25,6 +25,11 @@ class DispatchTest : public StoreTest {
 
   Status Record(int64_t delivery_id, int number, DeliveryState state, int64_t next_ms = 0,
                 const std::string& error = "") {
+    return store_->RecordAttempt(Outcome(delivery_id, number, state, next_ms, error));
+  }
+
+  static AttemptOutcome Outcome(int64_t delivery_id, int number, DeliveryState state,
+                                int64_t next_ms = 0, const std::string& error = "") {
     AttemptOutcome outcome;
     outcome.attempt.delivery_id = delivery_id;
     outcome.attempt.number = number;
@@ -36,7 +41,7 @@ class DispatchTest : public StoreTest {
     outcome.new_state = state;
     outcome.next_attempt_at_ms = next_ms;
     outcome.error = error;
-    return store_->RecordAttempt(outcome);
+    return outcome;
   }
 
   int64_t OnlyDeliveryId() { return store_->ListDeliveries({})->front().id; }
@@ -146,6 +151,27 @@ TEST_P(DispatchTest, SameAttemptNumberTwiceIsAConflictAndChangesNothing) {
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   EXPECT_EQ(store_->GetDelivery(id)->state, DeliveryState::kPending);
   EXPECT_EQ(store_->GetDelivery(id)->attempt_count, 1);
+}
+
+TEST_P(DispatchTest, RecordAttemptsRecordsEachOutcomeOnItsOwn) {
+  CreateRunWithDeliveries(*store_, "abc12345", 1000, {"a", "b", "c"});
+  const std::vector<int64_t> ids = Claim(1000, 3);
+  ASSERT_EQ(ids.size(), 3u);
+  ASSERT_TRUE(Record(ids[1], 1, DeliveryState::kPending, 2000, "timeout"));
+  // The middle outcome repeats attempt 1 of ids[1]: a conflict that leaves it unchanged.
+  const std::vector<Status> recorded = store_->RecordAttempts(
+      {Outcome(ids[0], 1, DeliveryState::kDelivered), Outcome(ids[1], 1, DeliveryState::kDelivered),
+       Outcome(ids[2], 1, DeliveryState::kDelivered)});
+  ASSERT_EQ(recorded.size(), 3u);
+  EXPECT_TRUE(recorded[0]) << Describe(recorded[0]);
+  ASSERT_FALSE(recorded[1]);
+  EXPECT_EQ(recorded[1].error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(recorded[2]) << Describe(recorded[2]);
+  EXPECT_EQ(store_->GetDelivery(ids[0])->state, DeliveryState::kDelivered);
+  EXPECT_EQ(store_->GetDelivery(ids[1])->state, DeliveryState::kPending);
+  EXPECT_EQ(store_->GetDelivery(ids[1])->attempt_count, 1);
+  EXPECT_EQ(store_->GetDelivery(ids[2])->state, DeliveryState::kDelivered);
+  EXPECT_EQ(store_->ListAttempts(ids[1])->size(), 1u);
 }
 
 TEST_P(DispatchTest, UnknownDeliveryIsNotFound) {

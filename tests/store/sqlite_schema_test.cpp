@@ -95,6 +95,10 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
                 "ALTER TABLE runs DROP COLUMN state_history; "
                 "ALTER TABLE runs DROP COLUMN hook_state; "
                 "ALTER TABLE runs DROP COLUMN next_periodic_at; "
+                "ALTER TABLE runs DROP COLUMN summary_state; "
+                "DROP INDEX deliveries_due; "
+                "CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) "
+                "WHERE state = 'pending'; "
                 "PRAGMA user_version = 1");
   ASSERT_EQ(QueryFile(Path(),
                       "SELECT COUNT(*) FROM pragma_table_info('hooks') "

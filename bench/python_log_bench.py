@@ -92,6 +92,7 @@ def main():
         server, url = start_server(arguments.bin_dir, data_dir)
         try:
             os.environ["RUNHOOK_URL"] = url
+            os.environ["RUNHOOK_DIR"] = str(Path(data_dir) / "sdk")  # a spool, if any, dies here
             runhook.init(project="bench", config={"calls": arguments.calls})
             results = {"dict": [], "log": [], "clock": []}
             for _ in range(arguments.rounds):

@@ -86,6 +86,11 @@ struct Options {
   std::string server_url;  // default: $RUNHOOK_URL, else http://127.0.0.1:5717
   std::chrono::milliseconds finish_timeout{10'000};  // how long Finish waits for the server
   bool quiet = false;                                // no line on stdout at Init
+  // "online" (talk to the server), "offline" (contact no server: record everything in the run
+  // directory, $RUNHOOK_DIR or the user's data directory + /runs/<entity>/<project>/<id>, for
+  // `runhook sync DIR` to upload later) or "disabled" (every call is a cheap no-op; Config() and
+  // Summary() still answer locally). Empty: $RUNHOOK_MODE, else "online".
+  std::string mode;
 };
 
 // One logged value: a number (integers and floats stay distinct), a bool, or a string.
@@ -108,6 +113,15 @@ class LogValue {
 
 enum class AlertLevel { kInfo, kWarn, kError };
 
+// How a metric is summarized (wandb's define_metric): `summary` is "min", "max" or "mean" (that
+// aggregate over the numbers logged for it), "last" (the last value logged, the default) or
+// "none" (left out of the summary). `step_metric` and `hidden` are recorded for the UI.
+struct MetricDefinition {
+  std::string summary = "last";
+  std::string step_metric;
+  bool hidden = false;
+};
+
 // How a run failed, for Run::Fail: what a language binding (or a C++ program that catches its
 // own errors) reports. `reason` is "exception", "killed", "crashed" or "exit_code"; the rest
 // appear in hook templates as run.error.type, run.error.message and run.error.traceback.
@@ -120,7 +134,8 @@ struct Failure {
 
 namespace detail {
 class RunState;
-}
+struct RunAccess;  // SDK-internal entry points for language bindings (src/sdk/run_access.h)
+}  // namespace detail
 
 class Run {
  public:
@@ -136,9 +151,23 @@ class Run {
   // The same for a JSON object (nested values allowed).
   void Log(const Json& values, std::optional<int64_t> step = std::nullopt);
 
-  const Json& Config() const;
-  // The last value logged per key.
+  // The config given at Init with the changes of UpdateConfig (a copy: safe across threads).
+  Json Config() const;
+  // The last value logged per key, overridden by the values given to SetSummary.
   Json Summary() const;
+
+  // Merges `changes` (a JSON object) into the config: top-level keys are replaced, as wandb's
+  // config.update does. Sent to the server (PATCH RUN/config) by the background thread after
+  // the rows logged before; never waits on the network. Throws Error when `changes` is not an
+  // object; ignored with a warning after Finish.
+  void UpdateConfig(const Json& changes);
+  // Sets summary values explicitly (wandb's run.summary[key] = value): the server keeps them
+  // for those keys whatever is logged later. Queued like UpdateConfig (PATCH RUN/summary).
+  void SetSummary(const Json& values);
+  // Defines how metric `name` is summarized on the server (PUT RUN/metrics/{name}), also for
+  // values logged before. Queued like UpdateConfig. Throws Error for an empty name or an unknown
+  // summary kind.
+  void DefineMetric(const std::string& name, const MetricDefinition& definition = {});
 
   const std::string& Id() const;
   const std::string& Name() const;
@@ -166,6 +195,7 @@ class Run {
 
  private:
   friend Run Init(Options options);
+  friend struct detail::RunAccess;
   explicit Run(std::unique_ptr<detail::RunState> state);
   void FinishAfterException();
   std::unique_ptr<detail::RunState> state_;

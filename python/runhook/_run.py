@@ -1,9 +1,9 @@
 """runhook.Run and its config and summary, wandb's way.
 
-A Run wraps the native run (runhook._runhook.NativeRun): `run.log` *is* the native method, so a
-call costs one C++ call. Config and Summary are views kept in this process; a change after init
-is sent to the server when the SDK offers the call (see _native_call) and otherwise stays local,
-with one warning.
+A Run wraps the native run (runhook._runhook.NativeRun): `run.log` *is* the native function, so
+a call costs one C++ call. Config and Summary are views kept in this process; a change after init
+(config.update, summary[key] = value, define_metric) is also queued to the SDK's background
+thread, which sends it to the server after the rows logged before it.
 
 Thread safety: log may be called from any thread (the native side holds the GIL while it
 appends); config and summary are plain Python objects guarded by the GIL like any dict.
@@ -11,7 +11,6 @@ appends); config and summary are plain Python objects guarded by the GIL like an
 from __future__ import annotations
 
 import traceback
-import warnings
 from typing import Any, Dict, Iterator, Mapping, Optional
 
 from runhook._errors import Error
@@ -21,19 +20,6 @@ TRACEBACK_LINES = 30  # the traceback tail a failed run records
 
 class ConfigError(Error):
     """A config value was changed without allow_val_change=True (wandb's ConfigError)."""
-
-
-def _native_call(native: Any, name: str, what: str):
-    """The native method `name`, or None (with one warning) when this SDK build lacks it."""
-    method = getattr(native, name, None)
-    if method is None and name not in _warned:
-        _warned.add(name)
-        warnings.warn(f"runhook: {what} stays in this process: this build of the runhook SDK "
-                      f"cannot send it to the server yet", RuntimeWarning, stacklevel=3)
-    return method
-
-
-_warned: set = set()
 
 
 class Config:
@@ -102,9 +88,8 @@ class Config:
                     f"config.update()")
         if not values:
             return
-        send = _native_call(self._native, "update_config", "a config change after init")
-        if send is not None:
-            send(values)
+        if self._native is not None:
+            self._native.update_config(values)
         self._items.update(values)
 
     def __repr__(self) -> str:
@@ -112,7 +97,9 @@ class Config:
 
 
 class Summary:
-    """run.summary: the last value logged per key, plus values set here (which win)."""
+    """run.summary: the last value logged per key, plus values set here (which win, here and
+    on the server). Metrics given to define_metric(summary="min"|"max"|"mean"|"none") are
+    summarized that way by the server (runhook.Api() shows it); here they show the last value."""
 
     def __init__(self, native: Any) -> None:
         self._native = native
@@ -160,9 +147,8 @@ class Summary:
 
     def update(self, values: Any) -> None:
         values = _as_mapping(values, "summary.update")
-        send = _native_call(self._native, "set_summary", "a value set in run.summary")
-        if send is not None:
-            send(values)
+        if self._native is not None:
+            self._native.set_summary(values)
         self._set.update(values)
 
     def __repr__(self) -> str:
@@ -277,19 +263,21 @@ class Run:
         send(str(title), str(text), level_name.upper(), wait_seconds)
 
     def define_metric(self, name: str, step_metric: Optional[str] = None,
-                      summary: Optional[str] = None, **options: Any) -> None:
-        """Declares how `name` is summarized: summary="min", "max", "mean", "last" (default)
-        or "none". Kept here; sent when the SDK offers the call."""
-        if summary is not None:
-            kinds = [kind.strip() for kind in summary.split(",")]
-            for kind in kinds:
-                if kind not in ("min", "max", "mean", "last", "best", "first", "copy", "none"):
-                    raise ValueError(f"runhook.define_metric: summary must be min, max, mean, "
-                                     f"last or none, got {summary!r}")
-        self._metrics[name] = {"step_metric": step_metric, "summary": summary, **options}
-        send = _native_call(self._native, "define_metric", f"define_metric({name!r})")
-        if send is not None:
-            send(name, summary or "last")
+                      summary: Optional[str] = None, hidden: bool = False,
+                      **options: Any) -> None:
+        """Declares how `name` is summarized on the server: summary="min", "max", "mean",
+        "last" (the default) or "none", also over values logged before. `step_metric` and
+        `hidden` are recorded; other wandb options (goal, overwrite, ...) are accepted and kept
+        here only. Queued to the background thread: never waits on the network."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"runhook.define_metric: name must be a non-empty str, got {name!r}")
+        kind = "last" if summary is None else summary
+        if kind not in ("min", "max", "mean", "last", "none"):
+            raise ValueError(f"runhook.define_metric: summary must be min, max, mean, last or "
+                             f"none, got {summary!r}")
+        self._metrics[name] = {"step_metric": step_metric, "summary": summary,
+                               "hidden": hidden, **options}
+        self._native.define_metric(name, kind, step_metric or "", bool(hidden))
 
     def __enter__(self) -> "Run":
         return self

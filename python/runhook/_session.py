@@ -79,7 +79,9 @@ def init(project: Optional[str] = None, entity: Optional[str] = None,
 
     Returns the Run (also runhook.run). A run still active is finished first. Raises ValueError
     for a bad hook and runhook.Error when the server cannot be reached or refuses the run.
-    mode: "online" (default, or $RUNHOOK_MODE) or "disabled" (nothing is sent).
+    mode: "online" (default, or $RUNHOOK_MODE), "offline" (nothing is sent: the run is recorded
+    under $RUNHOOK_DIR/runs/ENTITY/PROJECT/ID, or the user's data directory, for
+    `runhook sync DIR` to upload later) or "disabled" (nothing is sent or recorded).
     resume (with id): "allow" (or True, "auto"), "must" or "never", as wandb defines them.
     """
     global _active
@@ -90,9 +92,9 @@ def init(project: Optional[str] = None, entity: Optional[str] = None,
     if mode not in ("online", "disabled", "offline"):
         raise ValueError(f"runhook.init: mode must be 'online', 'offline' or 'disabled', "
                          f"got {mode!r}")
-    if mode == "offline":
-        raise Error("runhook.init: mode='offline' is not supported yet; use 'online' (a local "
-                    "server starts with `runhook server`) or 'disabled'")
+    if mode == "offline" and not _native_init_accepts("mode"):
+        raise Error("runhook.init: mode='offline' needs a runhook SDK with offline support "
+                    "(Options::mode); this build has none")
     if dir is not None:
         os.environ.setdefault("RUNHOOK_DIR", str(dir))
     config_values = _as_mapping(config, "runhook.init config") if config is not None else {}
@@ -113,6 +115,8 @@ def init(project: Optional[str] = None, entity: Optional[str] = None,
                          id=id or "", job_type=job_type or "", group=group or "",
                          tags=list(tags or []), notes=notes or "", config=config_values,
                          hooks=native_hooks)
+        if _native_init_accepts("mode"):
+            arguments["mode"] = mode  # resolved here, so RUNHOOK_MODE is not read twice
         if resume not in (None, False):
             # wandb's True and "auto" resume the run if it exists, like "allow".
             arguments["resume"] = "allow" if resume in (True, "auto") else str(resume)

@@ -13,6 +13,11 @@ void BindHooks(pybind11::module_& module);
 // The Run class and init().
 void BindRun(pybind11::module_& module);
 
+class NativeRun;
+// NativeRun.log: a raw CPython function bound to `run` that keeps `owner` (run's Python object)
+// alive (fast_log.cpp).
+pybind11::object MakeLogFunction(pybind11::object owner, NativeRun& run);
+
 // A Hook from the dict runhook._hooks.Hook.to_native() builds (keys as Hook's fields).
 Hook HookFromDict(pybind11::handle fields);
 

@@ -99,6 +99,33 @@ void NativeRun::Fail(int exit_code, const std::string& reason, const std::string
              exit_code);
 }
 
+void NativeRun::UpdateConfig(py::handle changes) {
+  if (finished_) throw Error("runhook: config cannot change after the run has finished");
+  Json object = Json::object();
+  DictToJsonObject(changes, "config.update", object);
+  run_->UpdateConfig(object);
+}
+
+void NativeRun::SetSummary(py::handle values) {
+  if (finished_) throw Error("runhook: summary cannot change after the run has finished");
+  Json object = Json::object();
+  DictToJsonObject(values, "summary.update", object);
+  run_->SetSummary(object);
+}
+
+void NativeRun::DefineMetric(const std::string& name, const std::string& summary,
+                             const std::string& step_metric, bool hidden) {
+  if (finished_) throw Error("runhook.define_metric: the run has finished");
+  if (summary != "min" && summary != "max" && summary != "mean" && summary != "last" &&
+      summary != "none")
+    throw py::value_error(
+        "runhook.define_metric: summary must be min, max, mean, last or none, "
+        "got '" +
+        summary + "'");
+  run_->DefineMetric(
+      name, MetricDefinition{.summary = summary, .step_metric = step_metric, .hidden = hidden});
+}
+
 py::object NativeRun::Summary() const { return FromJson(run_->Summary()); }
 py::object NativeRun::Config() const { return FromJson(run_->Config()); }
 
@@ -135,13 +162,24 @@ Options OptionsFromArguments(const std::string& project, const std::string& enti
 
 void BindRun(py::module_& module) {
   // What this build's SDK offers, for the Python layer to check (see runhook/_session.py).
-  module.attr("features") = py::make_tuple("resume", "alert", "fail");
+  module.attr("features") = py::make_tuple("resume", "alert", "fail", "update_config",
+                                           "set_summary", "define_metric", "mode");
   py::class_<NativeRun>(module, "NativeRun",
                         "A run registered with the server (runhook.Run wraps it).")
-      .def("log", &NativeRun::Log, py::arg("data"), py::arg("step") = py::none(),
+      .def_property_readonly(
+          "log", [](py::object self) { return MakeLogFunction(self, self.cast<NativeRun&>()); },
+          "log(data, step=None, commit=None): logs a dict of metrics with wandb's step and "
+          "commit rules; never waits on the network (a raw CPython function, see fast_log.cpp).")
+      .def("_log", &NativeRun::Log, py::arg("data"), py::arg("step") = py::none(),
            py::arg("commit") = py::none(),
-           "Logs a dict of metrics with wandb's step and commit rules; never waits on the "
-           "network.")
+           "log's general path: nested values, numpy scalars, warnings and errors.")
+      .def("update_config", &NativeRun::UpdateConfig, py::arg("changes"),
+           "Merges a dict into the config (top-level keys replaced); queued, never waits.")
+      .def("set_summary", &NativeRun::SetSummary, py::arg("values"),
+           "Sets summary values explicitly (they win over logged values); queued, never waits.")
+      .def("define_metric", &NativeRun::DefineMetric, py::arg("name"), py::arg("summary") = "last",
+           py::arg("step_metric") = "", py::arg("hidden") = false,
+           "Defines how a metric is summarized (min, max, mean, last, none); queued.")
       .def("finish", &NativeRun::Finish, py::arg("exit_code") = 0,
            "Flushes, records finished (0) or failed and waits (bounded) for the server.")
       .def("fail", &NativeRun::Fail, py::arg("exit_code"), py::arg("reason"), py::arg("type"),
@@ -152,7 +190,7 @@ void BindRun(py::module_& module) {
            py::arg("level") = "INFO", py::arg("wait_seconds") = 0.0,
            "Fires the run's `alert` hooks; queued to the background thread, never waits.")
       .def("summary", &NativeRun::Summary, "The last value logged per key, as a dict.")
-      .def("config", &NativeRun::Config, "The config given at init, as a dict.")
+      .def("config", &NativeRun::Config, "The config given at init with later updates, as a dict.")
       .def_property_readonly("step", &NativeRun::step)
       .def_property_readonly("finished", &NativeRun::finished)
       .def_property_readonly("id", [](const NativeRun& run) { return run.run().Id(); })
@@ -167,16 +205,18 @@ void BindRun(py::module_& module) {
          const std::string& id, const std::string& resume, const std::string& job_type,
          const std::string& group, const std::vector<std::string>& tags, const std::string& notes,
          py::handle config, py::list hooks, const std::string& server_url, bool quiet,
-         double finish_timeout) {
-        return std::make_unique<NativeRun>(
+         double finish_timeout, const std::string& mode) {
+        Options options =
             OptionsFromArguments(project, entity, name, id, resume, job_type, group, tags, notes,
-                                 config, hooks, server_url, quiet, finish_timeout));
+                                 config, hooks, server_url, quiet, finish_timeout);
+        options.mode = mode;  // "online", "offline", "disabled"; "": $RUNHOOK_MODE
+        return std::make_unique<NativeRun>(std::move(options));
       },
       py::kw_only(), py::arg("project") = "", py::arg("entity") = "", py::arg("name") = "",
       py::arg("id") = "", py::arg("resume") = "", py::arg("job_type") = "", py::arg("group") = "",
       py::arg("tags") = std::vector<std::string>{}, py::arg("notes") = "",
       py::arg("config") = py::none(), py::arg("hooks") = py::list(), py::arg("server_url") = "",
-      py::arg("quiet") = false, py::arg("finish_timeout") = 10.0,
+      py::arg("quiet") = false, py::arg("finish_timeout") = 10.0, py::arg("mode") = "",
       "Validates the hooks, registers the run and starts shipping (waits without the GIL).");
 }
 

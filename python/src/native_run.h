@@ -6,8 +6,9 @@
 // does not commit; N == step merges; N < step is ignored with a warning (wandb's "steps must
 // increase"). Each call hands the SDK an explicit step, whose LogBuffer merges equal steps.
 //
-// Thread safety: every method runs with the GIL held, which guards `step_` and `scratch_`; the
-// methods that wait on the SDK (construction, Finish, destruction) release the GIL while waiting.
+// Thread safety: every method runs with the GIL held, which guards `step_`, `scratch_` and
+// `pairs_`; the methods that wait on the SDK (construction, Finish, destruction) release the GIL
+// while waiting.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -15,6 +16,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "runhook/runhook.h"
 
@@ -29,6 +33,16 @@ class NativeRun {
 
   // Raises TypeError naming the key of a value it cannot store; never waits on the network.
   void Log(pybind11::handle data, pybind11::handle step, pybind11::handle commit);
+  // Log's fast path (fast_log.cpp) for an exact dict of str keys to float, int, bool or str
+  // values, a step that does not go back and a bool or None commit. Returns false, having
+  // changed nothing and with no Python error set, when Log must handle the call instead.
+  bool TryLogFast(PyObject* data, PyObject* step, PyObject* commit);
+  // Run::UpdateConfig, Run::SetSummary and Run::DefineMetric for Python values (dicts with str
+  // keys; TypeError naming the key otherwise). Queued; never wait on the network.
+  void UpdateConfig(pybind11::handle changes);
+  void SetSummary(pybind11::handle values);
+  void DefineMetric(const std::string& name, const std::string& summary,
+                    const std::string& step_metric, bool hidden);
   // Queues an alert (level "INFO", "WARN" or "ERROR"); raises ValueError for another level.
   void Alert(const std::string& title, const std::string& text, const std::string& level,
              double wait_seconds);
@@ -49,7 +63,8 @@ class NativeRun {
   int64_t step_ = 0;
   bool finished_ = false;
   bool warned_step_ = false;
-  Json scratch_ = Json::object();  // reused by Log to keep its capacity
+  Json scratch_ = Json::object();                             // reused by Log to keep its capacity
+  std::vector<std::pair<std::string_view, LogValue>> pairs_;  // reused by TryLogFast
 };
 
 }  // namespace runhook::python

@@ -29,7 +29,11 @@ struct RunRecord {
   std::string notes;
   std::string host;
   Json config = Json::object();
-  Json summary = Json::object();  // last logged value per key
+  Json summary = Json::object();  // last logged value per key, or as summary_state says
+  // How the summary is kept beyond "last logged value" (server/run_summary.h; never shown in
+  // the API): {"set": {key: true} for keys set explicitly, "metrics": {name: {"summary",
+  // "step_metric", "hidden"}}, "aggregates": {name: {"min", "max", "sum", "count"}}}.
+  Json summary_state = Json::object();
   RunState state = RunState::kCreated;
   int64_t created_at_ms = 0;
   int64_t heartbeat_at_ms = 0;

@@ -92,8 +92,8 @@ SteadyClock::time_point HttpClient::EffectiveDeadline(SteadyClock::time_point de
   return std::min(deadline, abort_at);
 }
 
-HttpResponse HttpClient::PostJson(std::string_view path, const std::string& json_body,
-                                  SteadyClock::time_point deadline) {
+HttpResponse HttpClient::SendJson(const char* method, std::string_view path,
+                                  const std::string& json_body, SteadyClock::time_point deadline) {
   HttpResponse response;
   if (SteadyClock::now() >= EffectiveDeadline(deadline)) {
     response.error = "timed out before the request was sent";
@@ -104,6 +104,9 @@ HttpResponse HttpClient::PostJson(std::string_view path, const std::string& json
   const std::string url = base_url_ + std::string(path);
   const long total_ms = MillisecondsUntil(EffectiveDeadline(deadline));
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  // CURLOPT_POST stays on (a body is sent); another method only renames the request.
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
+                   std::string_view(method) == "POST" ? nullptr : method);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, json_body.data());
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);

@@ -1,12 +1,13 @@
-// A small blocking HTTP client for the SDK's calls to the runhook server (JSON POSTs).
+// A small blocking HTTP client for the SDK's calls to the runhook server (JSON POST, PATCH, PUT).
 //
 // One libcurl easy handle driven through a multi handle, so the connection is kept alive and
 // reused between requests (TCP_NODELAY on) and a request in flight can be cut short from another
 // thread by lowering the abort deadline. Every request ends by its own deadline or the abort
 // deadline, whichever is earlier, so callers can promise bounded waits.
 //
-// Thread safety: PostJson is called by one thread at a time (the owner: Init, then the shipping
-// thread, then Finish after that thread has ended). LimitDeadline may be called from any thread.
+// Thread safety: PostJson and SendJson are called by one thread at a time (the owner: Init, then
+// the shipping thread, then Finish after that thread has ended). LimitDeadline may be called from
+// any thread.
 #pragma once
 
 #include <atomic>
@@ -44,6 +45,11 @@ class HttpClient {
   // response arrived, the transfer failed, or min(`deadline`, the abort deadline) passed (then
   // status is 0 and error says "timed out"). Never throws on network trouble.
   HttpResponse PostJson(std::string_view path, const std::string& json_body,
+                        SteadyClock::time_point deadline) {
+    return SendJson("POST", path, json_body, deadline);
+  }
+  // The same with another method carrying a JSON body ("PATCH", "PUT").
+  HttpResponse SendJson(const char* method, std::string_view path, const std::string& json_body,
                         SteadyClock::time_point deadline);
 
   // Lowers the deadline of every request, including one in flight, to at most `deadline`.

@@ -38,6 +38,14 @@ void HandleFinishRun(const ApiContext& api, const httplib::Request& request,
                      httplib::Response& response);
 void HandleAlert(const ApiContext& api, const httplib::Request& request,
                  httplib::Response& response);
+// Changes after start (run_update_handlers.cpp): PATCH RUN/config, PATCH RUN/summary and
+// PUT RUN/metrics/{name} (match 4 the metric name, which may contain '/').
+void HandleUpdateConfig(const ApiContext& api, const httplib::Request& request,
+                        httplib::Response& response);
+void HandleSetSummary(const ApiContext& api, const httplib::Request& request,
+                      httplib::Response& response);
+void HandleDefineMetric(const ApiContext& api, const httplib::Request& request,
+                        httplib::Response& response);
 
 // The run's HTML page, GET /{entity}/{project}/runs/{id} (page_handlers.cpp).
 void HandleRunPage(const ApiContext& api, const httplib::Request& request,

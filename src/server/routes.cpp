@@ -77,6 +77,9 @@ void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_req
   http.Post(kRun + "/heartbeat", Bind(api, HandleHeartbeat));
   http.Post(kRun + "/finish", Bind(api, HandleFinishRun));
   http.Post(kRun + "/alert", Bind(api, HandleAlert));
+  http.Patch(kRun + "/config", Bind(api, HandleUpdateConfig));
+  http.Patch(kRun + "/summary", Bind(api, HandleSetSummary));
+  http.Put(kRun + "/metrics/(.+)", Bind(api, HandleDefineMetric));
   http.Get(kRun + "/deliveries", Bind(api, HandleRunDeliveries));
 
   http.Get("/api/v1/deliveries", Bind(api, HandleListDeliveries));

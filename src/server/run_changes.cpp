@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hooks/condition.h"
+#include "server/run_summary.h"
 
 namespace runhook::server {
 namespace {
@@ -229,10 +230,8 @@ Result<core::RunRecord> PlanHistory(const core::RunRecord& current,
   core::RunRecord run = current;
   RecoverFromCrash(run, now_ms);
   if (core::IsTerminal(run.state)) return RunIsOver(run, "history can no longer be appended");
-  for (const auto& row : rows) {
-    for (const auto& [key, value] : row.values.items()) run.summary[key] = value;
-    run.last_step = std::max(run.last_step, row.step);
-  }
+  ApplyRowsToSummary(run, rows);
+  for (const auto& row : rows) run.last_step = std::max(run.last_step, row.step);
   run.heartbeat_at_ms = now_ms;
   return run;
 }

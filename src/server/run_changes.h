@@ -44,7 +44,7 @@ Result<RunChange> PlanStart(const core::RunRecord& current, int64_t now_ms);
 Result<RunChange> PlanFinish(const core::RunRecord& current, const FinishRequest& request,
                              int64_t now_ms);
 
-// The run after appending `rows`: summary = last value per key (rows in order), last_step the
+// The run after appending `rows`: summary per run_summary.h (rows in order), last_step the
 // highest step seen, heartbeat now; a crashed run recovers. Errors: kConflict on a run that is
 // finished or failed for another reason than a crash.
 Result<core::RunRecord> PlanHistory(const core::RunRecord& current,

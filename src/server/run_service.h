@@ -21,6 +21,7 @@
 #include "server/delivery_rendering.h"
 #include "server/request_parsing.h"
 #include "server/run_changes.h"
+#include "server/run_summary.h"
 #include "store/store.h"
 
 namespace runhook::server {
@@ -69,6 +70,15 @@ class RunService {
   Result<core::RunRecord> FinishRun(const core::RunKey& key, const FinishRequest& request);
   Result<HistoryAck> AppendHistory(const core::RunKey& key, const HistoryBatch& batch);
   Result<core::RunRecord> Heartbeat(const core::RunKey& key);
+
+  // Changes after start (run_updates.cpp; rules in run_summary.h), accepted in any state; they
+  // fire nothing, and hooks rendered later see them. UpdateConfig replaces top-level config
+  // keys, SetSummary sets summary keys explicitly, DefineMetric (re)defines how metric `name`
+  // is summarized, from the history already stored. Errors: kNotFound, kUnavailable.
+  Result<core::RunRecord> UpdateConfig(const core::RunKey& key, const Json& changes);
+  Result<core::RunRecord> SetSummary(const core::RunKey& key, const Json& values);
+  Result<core::RunRecord> DefineMetric(const core::RunKey& key, const std::string& name,
+                                       const MetricDefinition& definition);
 
   // The run lifecycle (run_lifecycle.cpp).
   // POST RUN/alert: see PlanAlert. Errors: kNotFound.

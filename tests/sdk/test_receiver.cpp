@@ -73,6 +73,14 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
           reply.set_content(Json{{"run", run}}.dump(), "application/json");
         }
       });
+  // Changes after start: recorded and answered like the server ({"run": {...}}).
+  const auto record_change = [this](const httplib::Request& request, httplib::Response& reply) {
+    Record({request.path, Json::parse(request.body, nullptr, false), request.matches[4],
+            request.method});
+    reply.set_content(R"({"run": {}})", "application/json");
+  };
+  server_->Patch(R"(/api/v1/runs/([^/]+)/([^/]+)/([^/]+)/(config|summary))", record_change);
+  server_->Put(R"(/api/v1/runs/([^/]+)/([^/]+)/([^/]+)/(metrics)/.+)", record_change);
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // The socket accepts connections already (they wait in the backlog), but Server::stop only

@@ -28,8 +28,9 @@ struct RecordedRequest {
   std::string path;  // e.g. "/api/v1/runs/alice/demo/abc/history"
   Json body;         // parsed JSON body (null when not JSON)
   // The last path segment: "runs" for a create, else "start", "history", "heartbeat", "finish",
-  // "alert".
+  // "alert", "config", "summary" or "metrics".
   std::string verb;
+  std::string method = "POST";
 };
 
 class TestReceiver {

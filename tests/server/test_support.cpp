@@ -76,6 +76,11 @@ HttpAnswer TestServer::Put(const std::string& path, const Json& body) {
   return ToAnswer(client.Put(path, body.dump(), "application/json"));
 }
 
+HttpAnswer TestServer::Patch(const std::string& path, const Json& body) {
+  httplib::Client client("127.0.0.1", port_);
+  return ToAnswer(client.Patch(path, body.dump(), "application/json"));
+}
+
 HttpAnswer TestServer::Delete(const std::string& path) {
   httplib::Client client("127.0.0.1", port_);
   return ToAnswer(client.Delete(path));

@@ -54,6 +54,7 @@ class TestServer {
   }
   HttpAnswer Post(const std::string& path, const Json& body) { return Post(path, body.dump()); }
   HttpAnswer Put(const std::string& path, const Json& body);
+  HttpAnswer Patch(const std::string& path, const Json& body);
   HttpAnswer Delete(const std::string& path);
 
   // POST /api/v1/runs; the test fails unless it answers 201. Returns the answer's "run".

@@ -32,6 +32,11 @@ LogBuffer::LogBuffer(size_t batch_rows) : batch_rows_(batch_rows) {
 LogBuffer::AppendResult LogBuffer::Append(
     std::initializer_list<std::pair<std::string_view, LogValue>> values,
     std::optional<int64_t> step) {
+  return Append(std::span(values.begin(), values.size()), step);
+}
+
+LogBuffer::AppendResult LogBuffer::Append(
+    std::span<const std::pair<std::string_view, LogValue>> values, std::optional<int64_t> step) {
   std::lock_guard lock(mutex_);
   if (!BeginRow(step)) return AppendResult::kIgnored;
   size_t position = 0;
@@ -114,6 +119,7 @@ void LogBuffer::Drain(DrainedRows& out) {
   std::lock_guard lock(mutex_);
   rows_.swap(out.rows);
   entries_.swap(out.entries);
+  rows_drained_ += out.rows.size();
   tail_row_pending_ = false;
   for (; key_names_drained_ < key_names_.size(); ++key_names_drained_)
     out.key_names.push_back(key_names_[key_names_drained_]);
@@ -140,6 +146,11 @@ Json LogBuffer::Summary() const {
 size_t LogBuffer::pending_rows() const {
   std::lock_guard lock(mutex_);
   return rows_.size();
+}
+
+uint64_t LogBuffer::rows_logged() const {
+  std::lock_guard lock(mutex_);
+  return rows_drained_ + rows_.size();
 }
 
 }  // namespace runhook::sdk

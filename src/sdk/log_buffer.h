@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,6 +64,9 @@ class LogBuffer {
 
   AppendResult Append(std::initializer_list<std::pair<std::string_view, LogValue>> values,
                       std::optional<int64_t> step);
+  // The same for pairs the caller keeps in its own (reused) storage.
+  AppendResult Append(std::span<const std::pair<std::string_view, LogValue>> values,
+                      std::optional<int64_t> step);
   // REQUIRES: `values` is a JSON object (the caller checks).
   AppendResult Append(const Json& values, std::optional<int64_t> step);
 
@@ -80,6 +84,9 @@ class LogBuffer {
   // The last value logged per key, keys in first-logged order.
   Json Summary() const;
   size_t pending_rows() const;
+  // Rows begun so far (drained or pending; values merged into a row do not add one). The rows a
+  // Drain hands over are numbered from the previous total on.
+  uint64_t rows_logged() const;
 
  private:
   // Starts a row or decides to merge; returns false when the call must be ignored.
@@ -104,6 +111,7 @@ class LogBuffer {
   std::vector<LoggedEntry> entries_;
   std::vector<std::optional<MetricValue>> summary_;  // index = key id
   int64_t last_step_ = -1;
+  uint64_t rows_drained_ = 0;      // rows handed to Drain so far
   bool tail_row_pending_ = false;  // rows_.back() is at last_step_ and not drained yet
   bool closed_ = false;
   bool warned_step_ = false;

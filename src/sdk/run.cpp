@@ -50,8 +50,6 @@ void Run::Log(const Json& values, std::optional<int64_t> step) {
     state_->shipper->Wake();
 }
 
-const Json& Run::Config() const { return state_->config; }
-Json Run::Summary() const { return state_->buffer.Summary(); }
 const std::string& Run::Id() const { return state_->id; }
 const std::string& Run::Name() const { return state_->name; }
 const std::string& Run::Entity() const { return state_->entity; }
@@ -112,29 +110,36 @@ void FinishRun(RunState& state, const FinishReport& report) {
   sdk::DisarmCrashReport(state.crash_slot);
   const auto deadline = sdk::SteadyClock::now() + std::max(state.finish_timeout, kNoTime);
   state.buffer.Close();
+  if (state.mode == "disabled") return;
+  // The final state goes through the shipper's ordered path: after every logged row, and into the
+  // spool with them when the server cannot take it (offline: always).
+  Json body = {{"exit_code", report.exit_code}};
+  if (!report.reason.empty()) body["reason"] = report.reason;
+  if (!report.error.is_null()) body["error"] = report.error;
+  state.shipper->Enqueue("/finish", body.dump(-1, ' ', false, Json::error_handler_t::replace));
   const sdk::ShipResult shipped = state.shipper->Shutdown(deadline);
+  if (shipped.all_shipped) return;
   const char* final_state = report.exit_code == 0 ? "finished" : "failed";
-  if (!shipped.all_shipped) {
+  const std::string& directory = shipped.spool_directory;
+  if (state.mode == "offline")
+    std::printf(
+        "runhook: offline run %s (%s) ended as %s; it is recorded in %s; upload it with "
+        "`runhook sync %s`\n",
+        state.name.c_str(), state.id.c_str(), final_state, directory.c_str(), directory.c_str());
+  else if (!directory.empty())
+    std::printf(
+        "runhook: could not confirm run %s (%s) as %s with the server at %s (%s): %zu "
+        "logged rows and the final state are spooled in %s; upload them with `runhook "
+        "sync %s`\n",
+        state.name.c_str(), state.id.c_str(), final_state, state.server_url.c_str(),
+        shipped.last_error.c_str(), shipped.unsent_rows, directory.c_str(), directory.c_str());
+  else
     std::printf(
         "runhook: could not confirm run %s (%s) as %s: %zu logged rows were not sent to %s "
         "(%s)\n",
         state.name.c_str(), state.id.c_str(), final_state, shipped.unsent_rows,
         state.server_url.c_str(), shipped.last_error.c_str());
-    std::fflush(stdout);
-    return;
-  }
-  Json body = {{"exit_code", report.exit_code}};
-  if (!report.reason.empty()) body["reason"] = report.reason;
-  if (!report.error.is_null()) body["error"] = report.error;
-  const sdk::HttpResponse response = state.shipper->client().PostJson(
-      state.run_path + "/finish", body.dump(-1, ' ', false, Json::error_handler_t::replace),
-      deadline);
-  if (!response.success()) {
-    std::printf("runhook: could not confirm run %s (%s) as %s with the server at %s: %s\n",
-                state.name.c_str(), state.id.c_str(), final_state, state.server_url.c_str(),
-                sdk::DescribeFailure(response).c_str());
-    std::fflush(stdout);
-  }
+  std::fflush(stdout);
 }
 
 }  // namespace detail

@@ -1,9 +1,9 @@
 // What a runhook::Run holds: the run's identity, its log buffer and its shipper.
 //
 // Created by Init, owned by Run through a unique_ptr. The identity fields are immutable after
-// Init, so reading them needs no lock; the buffer and the shipper are thread-safe; finishing is
-// serialized by finish_mutex (timed, so that a signal or terminate handler waiting for a Finish in
-// progress gives up after finish_timeout).
+// Init, so reading them needs no lock; config and summary_set are guarded by updates_mutex; the
+// buffer and the shipper are thread-safe; finishing is serialized by finish_mutex (timed, so that a
+// signal or terminate handler waiting for a Finish in progress gives up after finish_timeout).
 #pragma once
 
 #include <chrono>
@@ -27,9 +27,16 @@ class RunState {
   std::string project;
   std::string url;
   std::string server_url;
-  std::string run_path;  // "/api/v1/runs/<entity>/<project>/<id>"
-  Json config;
+  std::string run_path;         // "/api/v1/runs/<entity>/<project>/<id>"
+  std::string mode = "online";  // "online", "offline" or "disabled" (init_modes.h)
+  std::string directory;        // the run directory (spool); empty when disabled
   std::chrono::milliseconds finish_timeout{0};
+
+  // Changed after Init by Run::UpdateConfig and Run::SetSummary (run_updates.cpp), which hold
+  // updates_mutex while queuing to the shipper (lock order: updates_mutex, then the shipper's).
+  mutable std::mutex updates_mutex;
+  Json config;                        // guarded by updates_mutex
+  Json summary_set = Json::object();  // guarded by updates_mutex: SetSummary's values
 
   sdk::LogBuffer buffer;  // declared before shipper, which borrows it
   std::unique_ptr<sdk::Shipper> shipper;

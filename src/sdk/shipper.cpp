@@ -8,9 +8,10 @@
 namespace runhook::sdk {
 
 Shipper::Shipper(LogBuffer& buffer, std::unique_ptr<HttpClient> client, std::string run_path,
-                 ShipperOptions options)
+                 ShipperOptions options, std::unique_ptr<SpoolWriter> spool)
     : buffer_(buffer),
       client_(std::move(client)),
+      spool_(std::move(spool)),
       run_path_(std::move(run_path)),
       options_(options),
       batch_prefix_("b-" + core::GenerateRunId() + "-") {}
@@ -24,6 +25,11 @@ void Shipper::Start() {
 }
 
 void Shipper::Wake() {
+  if (!client_ && !spool_) {  // mode "disabled": nothing is kept
+    DrainedRows discarded;
+    buffer_.Drain(discarded);
+    return;
+  }
   {
     std::lock_guard lock(mutex_);
     wake_requested_ = true;
@@ -31,11 +37,15 @@ void Shipper::Wake() {
   wake_cv_.notify_one();
 }
 
-bool Shipper::Enqueue(std::string suffix, std::string json_body) {
+bool Shipper::Enqueue(std::string suffix, std::string json_body, const char* method) {
+  if (!client_ && !spool_) return true;  // mode "disabled": discarded
+  // Read before taking mutex_ (lock order): the rows logged before this request go before it.
+  const uint64_t rows_before = buffer_.rows_logged();
   {
     std::lock_guard lock(mutex_);
     if (stop_requested_ || thread_ended_) return false;
-    enqueued_.push_back(QueuedBatch{std::move(json_body), 0, std::move(suffix)});
+    enqueued_.push_back(
+        QueuedBatch{std::move(json_body), 0, std::move(suffix), method, rows_before});
     wake_requested_ = true;
   }
   wake_cv_.notify_one();
@@ -63,12 +73,19 @@ ShipResult Shipper::Shutdown(SteadyClock::time_point deadline) {
       stop_deadline_ = deadline;
     }
     wake_cv_.notify_one();
-    client_->LimitDeadline(deadline);
+    if (client_) client_->LimitDeadline(deadline);
     thread_.join();
   }
+  if (spool_) {
+    // Whatever the thread did not get to (or could not deliver) goes to the spool.
+    QueueDrainedRows();
+    SpoolQueue();
+  }
   final_result_ = progress_;
-  final_result_.unsent_rows = QueuedRows() + buffer_.pending_rows();
-  final_result_.all_shipped = final_result_.unsent_rows == 0;
+  final_result_.unsent_rows = QueuedRows() + spooled_rows_ + buffer_.pending_rows();
+  const bool spooled = spool_ && spool_->HasPending();
+  final_result_.all_shipped = final_result_.unsent_rows == 0 && queue_.empty() && !spooled;
+  if (spooled) final_result_.spool_directory = spool_->directory();
   return final_result_;
 }
 
@@ -85,13 +102,17 @@ void Shipper::Loop() {
     if (stopping && drained_since_stop && now >= stop_deadline) break;
     const bool drain_now = wake_requested_ || flush_requested_ > drained_generation ||
                            now >= next_drain || (stopping && !drained_since_stop);
-    const bool retry_now = !queue_.empty() && now >= retry_at_;
+    const bool pending = Pending();
+    const bool retry_now = pending && now >= retry_at_;
     const bool heartbeat_now =
-        !stopping && queue_.empty() && now - last_contact_ >= options_.heartbeat_interval;
+        client_ && !stopping && !pending && now - last_contact_ >= options_.heartbeat_interval;
     if (!drain_now && !retry_now && !heartbeat_now) {
-      if (stopping && queue_.empty()) break;
-      auto wake_at = std::min(next_drain, last_contact_ + options_.heartbeat_interval);
-      if (!queue_.empty()) wake_at = std::min(wake_at, retry_at_);
+      if (stopping && !pending) break;
+      auto wake_at = next_drain;
+      // A heartbeat is due only when nothing waits to be sent (else waking for it would spin).
+      if (client_ && !pending)
+        wake_at = std::min(wake_at, last_contact_ + options_.heartbeat_interval);
+      if (pending) wake_at = std::min(wake_at, retry_at_);
       if (stopping) wake_at = std::min(wake_at, stop_deadline);
       wake_cv_.wait_until(lock, wake_at, [&] {
         return (stop_requested_ && !stopping) || wake_requested_ ||
@@ -111,8 +132,9 @@ void Shipper::Loop() {
       if (stopping) drained_since_stop = true;
     }
     SendOutcome outcome = SendOutcome::kAcknowledged;
-    if (!queue_.empty() && (now >= retry_at_ || stopping)) outcome = ShipQueued(request_deadline);
+    if (Pending() && (now >= retry_at_ || stopping)) outcome = ShipQueued(request_deadline);
     if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) {
+      SpoolQueue();  // the server is slow or away: keep the backlog on disk, not in memory
       retry_delay_ = stopping ? options_.first_retry_delay
                               : std::clamp(retry_delay_ * 2, options_.first_retry_delay,
                                            options_.max_retry_delay);
@@ -120,20 +142,19 @@ void Shipper::Loop() {
     } else {
       retry_delay_ = std::chrono::milliseconds(0);
     }
-    if (!stopping && queue_.empty() &&
+    if (client_ && !stopping && !Pending() &&
         SteadyClock::now() - last_contact_ >= options_.heartbeat_interval) {
       Send(run_path_ + "/heartbeat", "{}", request_deadline);
       last_contact_ = SteadyClock::now();  // also after a failure: beat again one interval later
     }
 
     lock.lock();
-    if (queue_.empty() && flush_completed_ < drained_generation) {
+    if (!Pending() && flush_completed_ < drained_generation) {
       flush_completed_ = drained_generation;
       flushed_cv_.notify_all();
     }
     if (stopping && drained_since_stop &&
-        (queue_.empty() || outcome == SendOutcome::kUnreachable ||
-         SteadyClock::now() >= stop_deadline))
+        (!Pending() || outcome == SendOutcome::kUnreachable || SteadyClock::now() >= stop_deadline))
       break;
   }
   thread_ended_ = true;
@@ -148,39 +169,96 @@ void Shipper::QueueDrainedRows() {
     enqueued.swap(enqueued_);
   }
   buffer_.Drain(drained_);
-  const auto& rows = drained_.rows;
-  for (size_t start = 0; start < rows.size(); start += options_.batch_rows) {
-    const size_t end = std::min(rows.size(), start + options_.batch_rows);
-    QueuedBatch batch{std::string(), end - start};
-    writer_.Write(batch_prefix_ + std::to_string(++batch_counter_), drained_, start, end,
+  // Each request goes after the rows logged before it was queued and before the later ones.
+  const uint64_t first_row = rows_drained_;
+  const size_t row_count = drained_.rows.size();
+  rows_drained_ += row_count;
+  size_t next = 0;
+  for (auto& request : enqueued) {
+    const uint64_t before = std::max(request.rows_before, first_row) - first_row;
+    const size_t end = static_cast<size_t>(std::min<uint64_t>(before, row_count));
+    if (end > next) QueueRows(next, end);
+    next = std::max(next, end);
+    queue_.push_back(std::move(request));
+  }
+  if (row_count > next) QueueRows(next, row_count);
+  // Offline, or an outage in progress: append behind what is already spooled, to keep the order.
+  if (spool_ && (!client_ || spool_->HasPending())) SpoolQueue();
+}
+
+void Shipper::QueueRows(size_t start, size_t end) {
+  for (; start < end; start += options_.batch_rows) {
+    const size_t batch_end = std::min(end, start + options_.batch_rows);
+    QueuedBatch batch{std::string(), batch_end - start};
+    writer_.Write(batch_prefix_ + std::to_string(++batch_counter_), drained_, start, batch_end,
                   batch.body);
     queue_.push_back(std::move(batch));
   }
-  for (auto& request : enqueued) queue_.push_back(std::move(request));
+}
+
+void Shipper::SpoolQueue() {
+  if (!spool_) return;
+  while (!queue_.empty()) {
+    const QueuedBatch& front = queue_.front();
+    if (Status status = spool_->Append(front.method, front.suffix, front.row_count, front.body);
+        !status) {
+      if (!warned_spool_)
+        std::fprintf(stderr, "runhook: warning: %s; keeping unsent data in memory\n",
+                     status.error().message.c_str());
+      warned_spool_ = true;
+      return;
+    }
+    spooled_rows_ += front.row_count;
+    queue_.pop_front();
+  }
+}
+
+bool Shipper::Pending() const {
+  return !queue_.empty() || (client_ && spool_ && spool_->HasPending());
+}
+
+void Shipper::WarnRejected(const std::string& suffix, size_t row_count) {
+  progress_.rejected_rows += row_count;
+  if (suffix == "/history")
+    std::fprintf(stderr, "runhook: warning: the server rejected %zu logged rows: %s\n", row_count,
+                 progress_.last_error.c_str());
+  else
+    std::fprintf(stderr, "runhook: warning: the server rejected the request to %s: %s\n",
+                 suffix.c_str() + 1, progress_.last_error.c_str());
 }
 
 Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
-  while (!queue_.empty()) {
-    const SendOutcome outcome =
-        Send(run_path_ + queue_.front().suffix, queue_.front().body, deadline);
-    if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) return outcome;
-    if (outcome == SendOutcome::kRejected) {
-      progress_.rejected_rows += queue_.front().row_count;
-      if (queue_.front().suffix == "/history")
-        std::fprintf(stderr, "runhook: warning: the server rejected %zu logged rows: %s\n",
-                     queue_.front().row_count, progress_.last_error.c_str());
-      else
-        std::fprintf(stderr, "runhook: warning: the server rejected the request to %s: %s\n",
-                     queue_.front().suffix.c_str() + 1, progress_.last_error.c_str());
+  if (!client_) return SendOutcome::kAcknowledged;  // offline: the spool is the destination
+  // The spool holds older requests than queue_ (queue_ is moved there whole), so it goes first.
+  while (spool_ && spool_->HasPending()) {
+    std::string error;
+    const std::optional<SpoolRecord> record = spool_->Peek(error);
+    if (!record) {
+      if (!spool_->HasPending()) break;  // only the register record was left
+      progress_.last_error = error;
+      return SendOutcome::kRetryLater;
     }
+    const SendOutcome outcome =
+        Send(run_path_ + record->path, record->body, deadline, record->method.c_str());
+    if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) return outcome;
+    if (outcome == SendOutcome::kRejected) WarnRejected(record->path, record->rows);
+    spooled_rows_ -= std::min(spooled_rows_, record->rows);
+    spool_->Acknowledge();
+  }
+  while (!queue_.empty()) {
+    const SendOutcome outcome = Send(run_path_ + queue_.front().suffix, queue_.front().body,
+                                     deadline, queue_.front().method);
+    if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) return outcome;
+    if (outcome == SendOutcome::kRejected)
+      WarnRejected(queue_.front().suffix, queue_.front().row_count);
     queue_.pop_front();
   }
   return SendOutcome::kAcknowledged;
 }
 
 Shipper::SendOutcome Shipper::Send(const std::string& path, const std::string& body,
-                                   SteadyClock::time_point deadline) {
-  const HttpResponse response = client_->PostJson(path, body, deadline);
+                                   SteadyClock::time_point deadline, const char* method) {
+  const HttpResponse response = client_->SendJson(method, path, body, deadline);
   if (!response.transport_ok()) {
     progress_.last_error = DescribeFailure(response);
     return response.unreachable ? SendOutcome::kUnreachable : SendOutcome::kRetryLater;

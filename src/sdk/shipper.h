@@ -6,12 +6,19 @@
 // 408, 429) stays queued with its batch_id and is retried with backoff; the server acknowledges a
 // repeated batch_id without storing it twice. A batch the server rejects as invalid (other 4xx) is
 // dropped with a warning on stderr. When nothing was sent for `heartbeat_interval`, it POSTs
-// RUN/heartbeat. Log never waits for any of this. Other requests of the run (alerts) can be
-// queued with Enqueue: they are sent by the same thread, after the rows logged before them, with
-// the same retry rules.
+// RUN/heartbeat. Log never waits for any of this. Other requests of the run (alerts, config and
+// summary changes, metric definitions) can be queued with Enqueue: they are sent by the same
+// thread, after the rows logged before them and before those logged after, with the same retry
+// rules.
 //
-// Queued batches live in memory only; spooling them to disk (DESIGN.md section 8) hooks in where
-// a batch is queued (QueueDrainedRows) and dequeued (ShipQueued).
+// Outages (DESIGN.md section 8): given a SpoolWriter, the first send that fails for a transient
+// reason moves every queued request to the spool file (sdk/spool.h), and from then on new batches
+// and requests are appended there too, until every spooled record has been acknowledged; they are
+// sent from the file in order, so memory stays bounded however long the server is away. Without a
+// client (mode "offline") everything goes to the spool and nothing is sent; with neither client
+// nor spool (mode "disabled") Wake discards the logged rows and Enqueue discards the request, and
+// Start must not be called. Without a spool, queued batches stay in memory. If the spool cannot
+// be written, they stay in memory (one warning).
 //
 // Flush and Shutdown take a deadline and always return by it (plus one scheduling tick): every
 // HTTP request is bounded by the deadline, and Shutdown lowers the deadline of a request already
@@ -34,6 +41,7 @@
 #include "sdk/batch_writer.h"
 #include "sdk/http_client.h"
 #include "sdk/log_buffer.h"
+#include "sdk/spool.h"
 
 namespace runhook::sdk {
 
@@ -51,14 +59,16 @@ struct ShipResult {
   size_t unsent_rows = 0;    // rows still queued when the deadline passed
   size_t rejected_rows = 0;  // rows the server refused as invalid (dropped)
   std::string last_error;    // what went wrong last, for the user; empty when nothing did
+  std::string spool_directory;  // the run directory when unsent requests are in its spool
 };
 
 class Shipper {
  public:
-  // Borrows `buffer` (must outlive the Shipper); owns `client`. `run_path` is the RUN prefix,
-  // e.g. "/api/v1/runs/alice/demo/abc12345". Does not start the thread.
+  // Borrows `buffer` (must outlive the Shipper); owns `client` and `spool`. `run_path` is the RUN
+  // prefix, e.g. "/api/v1/runs/alice/demo/abc12345". A null `client` (offline) sends nothing and
+  // REQUIRES a `spool`. Does not start the thread.
   Shipper(LogBuffer& buffer, std::unique_ptr<HttpClient> client, std::string run_path,
-          ShipperOptions options);
+          ShipperOptions options, std::unique_ptr<SpoolWriter> spool = nullptr);
   // Shuts down with an immediate deadline if Shutdown was not called.
   ~Shipper();
   Shipper(const Shipper&) = delete;
@@ -69,9 +79,10 @@ class Shipper {
   // Asks the thread to drain and ship now (e.g. a batch is full). Cheap; never blocks on I/O.
   void Wake();
 
-  // Queues a POST of `json_body` to run_path + `suffix` (e.g. "/alert") and wakes the thread.
-  // Never blocks on I/O. Returns false (and queues nothing) once Shutdown has begun.
-  bool Enqueue(std::string suffix, std::string json_body);
+  // Queues a request of `json_body` to run_path + `suffix` (e.g. "/alert") with `method` ("POST",
+  // "PATCH" or "PUT"; a string literal) and wakes the thread. Never blocks on I/O. Returns false
+  // (and queues nothing) once Shutdown has begun.
+  bool Enqueue(std::string suffix, std::string json_body, const char* method = "POST");
 
   // Ships everything logged before the call; true when the server acknowledged it all by
   // `deadline`. The thread keeps running.
@@ -79,12 +90,13 @@ class Shipper {
 
   // Drains and ships what it can until `deadline`, then stops the thread and returns what was
   // left. Gives up before the deadline when the server refuses connections (it is down; waiting
-  // would not help). Idempotent: later calls return the first result.
+  // would not help). With a spool, whatever was not acknowledged is in the spool file on return.
+  // Idempotent: later calls return the first result.
   ShipResult Shutdown(SteadyClock::time_point deadline);
 
-  // The HTTP client, for the caller's own requests once the thread has stopped.
-  // REQUIRES: Shutdown has returned (or Start was never called).
-  HttpClient& client() { return *client_; }
+  // The HTTP client (null when offline), for the caller's own requests once the thread has
+  // stopped. REQUIRES: Shutdown has returned (or Start was never called).
+  HttpClient* client() { return client_.get(); }
 
  private:
   enum class SendOutcome { kAcknowledged, kRejected, kRetryLater, kUnreachable };
@@ -92,19 +104,29 @@ class Shipper {
     std::string body;  // serialized {"batch_id", "rows"}, resent unchanged on retry
     size_t row_count;
     std::string suffix = "/history";  // appended to run_path_
+    const char* method = "POST";      // a string literal
+    uint64_t rows_before = 0;  // for Enqueue's requests: LogBuffer::rows_logged() when queued
   };
 
   void Loop();
   void QueueDrainedRows();
+  // Queues rows [start, end) of drained_ as batches of at most batch_rows.
+  void QueueRows(size_t start, size_t end);
   // Sends queued batches in order until one fails. Returns the outcome of the last send
   // (kAcknowledged when the queue is empty).
   SendOutcome ShipQueued(SteadyClock::time_point deadline);
   SendOutcome Send(const std::string& path, const std::string& body,
-                   SteadyClock::time_point deadline);
+                   SteadyClock::time_point deadline, const char* method = "POST");
+  void WarnRejected(const std::string& suffix, size_t row_count);
+  // Moves queue_ to the end of the spool, in order (keeps what cannot be written).
+  void SpoolQueue();
+  // Something waits to be sent (in memory, or in the spool when online).
+  bool Pending() const;
   size_t QueuedRows() const;
 
   LogBuffer& buffer_;
   std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<SpoolWriter> spool_;  // used by the shipping thread (or Shutdown after join)
   const std::string run_path_;
   const ShipperOptions options_;
   const std::string batch_prefix_;  // "b-<random>-": batch ids are unique across processes
@@ -114,10 +136,13 @@ class Shipper {
   BatchWriter writer_;
   std::deque<QueuedBatch> queue_;
   uint64_t batch_counter_ = 0;
+  uint64_t rows_drained_ = 0;  // rows taken from the buffer so far (numbers the next drain)
   SteadyClock::time_point retry_at_{};
   std::chrono::milliseconds retry_delay_{0};
   SteadyClock::time_point last_contact_{};
   ShipResult progress_;
+  size_t spooled_rows_ = 0;  // history rows in the spool not acknowledged yet
+  bool warned_spool_ = false;
 
   std::mutex mutex_;
   std::condition_variable wake_cv_;     // the thread waits here

@@ -8,12 +8,12 @@
 #include <iostream>
 #include <vector>
 
+#include "core/server_files.h"
 #include "template/filters.h"
 
 namespace runhook::cli {
 namespace {
 
-constexpr const char* kDefaultServerUrl = "http://127.0.0.1:5717";
 constexpr int kTimeoutSeconds = 30;
 
 // The server's message from an API error body, else the start of the body.
@@ -30,13 +30,13 @@ std::string DescribeAnswer(const httplib::Response& response) {
 
 std::string DefaultServerUrl() {
   const char* url = std::getenv("RUNHOOK_URL");
-  return url != nullptr && *url != '\0' ? std::string(url) : std::string(kDefaultServerUrl);
+  return url != nullptr && *url != '\0' ? std::string(url) : core::DefaultLocalServerUrl();
 }
 
 void AddServerUrlOption(CLI::App& command, std::string& url) {
   command.add_option(
       "--server", url,
-      "runhook server URL (default: $RUNHOOK_URL or " + std::string(kDefaultServerUrl) + ")");
+      "runhook server URL (default: $RUNHOOK_URL or " + core::DefaultLocalServerUrl() + ")");
 }
 
 std::string EncodePathSegment(const std::string& segment) {

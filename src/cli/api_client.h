@@ -22,7 +22,8 @@ class Client;
 
 namespace runhook::cli {
 
-// $RUNHOOK_URL when set and not empty, else "http://127.0.0.1:5717".
+// $RUNHOOK_URL when set and not empty, else core::DefaultLocalServerUrl() ("http://127.0.0.1:5717",
+// or the port in $RUNHOOK_LOCAL_PORT).
 std::string DefaultServerUrl();
 
 // Adds `--server URL` to `command`, stored in `url` (which should hold DefaultServerUrl()).

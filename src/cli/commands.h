@@ -17,5 +17,7 @@ void AddSecretsCommand(CLI::App& app);     // runhook secrets ...    (secrets_co
 void AddDeliveriesCommand(CLI::App& app);  // runhook deliveries ... (deliveries_command.cpp)
 void AddRedeliverCommand(CLI::App& app);   // runhook redeliver ID   (deliveries_command.cpp)
 void AddHooksCommand(CLI::App& app);       // runhook hooks test ... (hooks_command.cpp)
+// Uploads offline or spooled run directories (--url URL, default $RUNHOOK_URL).
+void AddSyncCommand(CLI::App& app);  // runhook sync DIR...  (sync_command.cpp)
 
 }  // namespace runhook::cli

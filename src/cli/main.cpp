@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   runhook::cli::AddDeliveriesCommand(app);
   runhook::cli::AddRedeliverCommand(app);
   runhook::cli::AddHooksCommand(app);
+  runhook::cli::AddSyncCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -15,7 +16,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/server_control.h"
+#include "core/data_directory.h"
 #include "core/duration.h"
+#include "core/server_files.h"
 #include "delivery/destination_policy.h"
 #include "delivery/retry_schedule.h"
 #include "server/server.h"
@@ -27,7 +31,7 @@ constexpr auto kDeliveryShutdownTimeout = std::chrono::seconds(10);
 
 struct ServerFlags {
   std::string host = "127.0.0.1";
-  int port = 5717;
+  int port = core::kDefaultLocalPort;  // or $RUNHOOK_LOCAL_PORT, set in AddServerCommand
   std::string data_dir;
   std::string store_spec;
   std::string public_url;
@@ -42,12 +46,11 @@ struct ServerFlags {
   throw CLI::RuntimeError(1);
 }
 
-// $RUNHOOK_DIR, else ~/.local/share/runhook.
+// core::DataDirectory(): $RUNHOOK_DIR, else $XDG_DATA_HOME/runhook, else ~/.local/share/runhook.
 std::string DefaultDataDir() {
-  if (const char* dir = std::getenv("RUNHOOK_DIR"); dir && *dir) return dir;
-  const char* home = std::getenv("HOME");
-  if (!home || !*home) Fail("cannot find a data directory: set RUNHOOK_DIR or pass --data DIR");
-  return std::string(home) + "/.local/share/runhook";
+  std::string dir = core::DataDirectory();
+  if (dir.empty()) Fail("cannot find a data directory: set RUNHOOK_DIR or pass --data DIR");
+  return dir;
 }
 
 void RunServer(const ServerFlags& flags) {
@@ -73,11 +76,14 @@ void RunServer(const ServerFlags& flags) {
     options.dispatcher.destination_policy.allowed_networks.push_back(*network);
   }
   options.dispatcher.max_per_host = flags.max_per_host;
+  std::string data_dir;                         // empty: none used (--store without --data)
+  std::optional<core::FileLock> data_dir_lock;  // one server per data directory, held to the end
   if (options.store_spec.empty() || !flags.data_dir.empty()) {
-    const std::string data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+    data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
     std::error_code error;
     std::filesystem::create_directories(data_dir, error);
     if (error) Fail("cannot create the data directory " + data_dir + ": " + error.message());
+    data_dir_lock.emplace(ClaimDataDirectory(data_dir));
     if (options.store_spec.empty()) options.store_spec = "sqlite:" + data_dir + "/runhook.db";
   }
 
@@ -107,12 +113,14 @@ void RunServer(const ServerFlags& flags) {
         allowed.empty() ? "none" : allowed.c_str());
   }
   std::fflush(stdout);
+  if (!data_dir.empty()) PublishServerRecord(data_dir, flags.host, *port);
 
   int received = 0;
   sigwait(&stop_signals, &received);
   std::printf("runhook server: %s received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   server.Stop(kDeliveryShutdownTimeout);
+  if (!data_dir.empty()) RemoveServerRecord(data_dir);
   std::printf("runhook server: stopped\n");
   std::fflush(stdout);
 }
@@ -123,12 +131,14 @@ void AddServerCommand(CLI::App& app) {
   auto flags = std::make_shared<ServerFlags>();
   CLI::App* command = app.add_subcommand(
       "server", "Run the runhook server: HTTP API, run pages and webhook delivery");
+  if (auto port = core::DefaultLocalPort()) flags->port = *port;  // $RUNHOOK_LOCAL_PORT
   command->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
   command->add_option("--port", flags->port, "Port to listen on (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  command->add_option("--data", flags->data_dir,
-                      "Data directory (default: $RUNHOOK_DIR or ~/.local/share/runhook)");
+  command->add_option(
+      "--data", flags->data_dir,
+      "Data directory (default: $RUNHOOK_DIR, $XDG_DATA_HOME/runhook or ~/.local/share/runhook)");
   command->add_option(
       "--store", flags->store_spec,
       "Store to use, e.g. sqlite:/path/runhook.db (default: sqlite:DATA/runhook.db)");
@@ -149,7 +159,11 @@ void AddServerCommand(CLI::App& app) {
                    "Deliveries in flight to one destination (scheme, host, port) at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 10'000));
-  command->callback([flags] { RunServer(*flags); });
+  AddServerControlCommands(*command, flags->data_dir);
+  // `runhook server stop|status` run their own callbacks; the server runs only without them.
+  command->callback([flags, command] {
+    if (command->get_subcommands().empty()) RunServer(*flags);
+  });
 }
 
 }  // namespace runhook::cli

@@ -8,15 +8,17 @@
 
 #include "core/hook.h"
 #include "core/ids.h"
+#include "core/server_files.h"
 #include "sdk/crash_report.h"
 #include "sdk/failure_handlers.h"
 #include "sdk/hook_validation.h"
+#include "sdk/init_modes.h"
+#include "sdk/local_server.h"
 #include "sdk/run_state.h"
 
 namespace runhook {
 namespace {
 
-constexpr const char* kDefaultServerUrl = "http://127.0.0.1:5717";
 constexpr std::chrono::seconds kRegisterTimeout{15};
 constexpr size_t kBatchRows = 1000;
 
@@ -47,8 +49,8 @@ std::string FirstNonEmpty(std::initializer_list<std::string> candidates) {
 void ApplyDefaults(Options& options) {
   options.entity =
       FirstNonEmpty({options.entity, Environment("RUNHOOK_ENTITY"), OsUserName(), "local"});
-  options.server_url =
-      FirstNonEmpty({options.server_url, Environment("RUNHOOK_URL"), kDefaultServerUrl});
+  options.server_url = FirstNonEmpty(
+      {options.server_url, Environment("RUNHOOK_URL"), core::DefaultLocalServerUrl()});
   if (!options.resume.empty() && options.resume != "never" && options.resume != "allow" &&
       options.resume != "must")
     throw Error("resume '" + options.resume + "' is not one of allow, must, never");
@@ -97,6 +99,8 @@ Json PostOrThrow(sdk::HttpClient& client, const std::string& path, const Json& b
 Run Init(Options options) {
   auto hooks = sdk::ValidateHooks(options.hooks);
   if (!hooks) throw Error(hooks.error().message);
+  // Nothing configured: the local server at the default address, started if absent.
+  const bool use_local_server = options.server_url.empty() && Environment("RUNHOOK_URL").empty();
   ApplyDefaults(options);
 
   auto state = std::make_unique<detail::RunState>(kBatchRows);
@@ -107,7 +111,13 @@ Run Init(Options options) {
   state->config = options.config;
   state->finish_timeout = options.finish_timeout;
   state->run_path = "/api/v1/runs/" + options.entity + "/" + options.project + "/" + options.id;
+  state->mode = detail::ResolveMode(options.mode);
+  if (state->mode != "online") {  // offline or disabled: no server is contacted
+    detail::StartLocalRun(*state, RegistrationBody(options, *hooks), options.quiet);
+    return Run(std::move(state));
+  }
 
+  if (use_local_server) options.server_url = sdk::EnsureLocalServer({.quiet = options.quiet});
   auto client =
       std::make_unique<sdk::HttpClient>(options.server_url, Environment("RUNHOOK_API_KEY"));
   state->server_url = client->base_url();
@@ -133,8 +143,10 @@ Run Init(Options options) {
   PostOrThrow(*client, state->run_path + "/start", Json::object(),
               "start run '" + options.id + "'");
 
-  state->shipper = std::make_unique<sdk::Shipper>(state->buffer, std::move(client), state->run_path,
-                                                  sdk::ShipperOptions{});
+  state->shipper = std::make_unique<sdk::Shipper>(
+      state->buffer, std::move(client), state->run_path, sdk::ShipperOptions{},
+      detail::OpenSpool(*state, RegistrationBody(options, *hooks),
+                        /*registered=*/true));
   state->shipper->Start();
   state->uncaught_exceptions_at_init = std::uncaught_exceptions();
   state->crash_slot = sdk::ArmCrashReport(state->server_url, state->run_path + "/finish",

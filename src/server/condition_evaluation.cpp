@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "hooks/condition.h"
+#include "server/run_summary.h"
 
 namespace runhook::server {
 namespace {
@@ -29,7 +30,7 @@ Json RecentValues(const std::deque<const core::HistoryRow*>& window) {
 
 }  // namespace
 
-std::vector<ConditionFiring> EvaluateConditions(core::RunRecord& run, const Json& summary_before,
+std::vector<ConditionFiring> EvaluateConditions(core::RunRecord& run, const core::RunRecord& before,
                                                 const std::vector<core::HookSpec>& hooks,
                                                 std::vector<core::HistoryRow> recent,
                                                 const std::vector<core::HistoryRow>& rows,
@@ -56,14 +57,16 @@ std::vector<ConditionFiring> EvaluateConditions(core::RunRecord& run, const Json
   const bool any_recent = std::any_of(compiled.begin(), compiled.end(),
                                       [](const CompiledHook& hook) { return hook.uses_recent; });
 
-  Json summary = summary_before.is_object() ? summary_before : Json::object();
+  core::RunRecord summary_run;  // only summary and summary_state are used
+  summary_run.summary = before.summary.is_object() ? before.summary : Json::object();
+  summary_run.summary_state = before.summary_state;
   Json context = Json{{"run", run_variable}};
   for (const core::HistoryRow* row : ordered) {
-    for (const auto& [key, value] : row->values.items()) summary[key] = value;
+    ApplyRowToSummary(summary_run, *row);
     window.push_back(row);
     while (window.size() > static_cast<size_t>(kRecentRows)) window.pop_front();
     Json& variable = context["run"];
-    variable["summary"] = summary;
+    variable["summary"] = summary_run.summary;
     variable["history"] = Json{{"last", row->values}, {"last_step", row->step}};
     if (any_recent) variable["history"]["recent"] = RecentValues(window);
     for (const CompiledHook& hook : compiled) {

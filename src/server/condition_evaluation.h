@@ -31,10 +31,12 @@ struct ConditionFiring {
 };
 
 // `run`: the run after the batch (PlanHistory's result); its hook_state["when"] is updated.
-// `summary_before`: the summary before the batch. `recent`: the stored rows before the batch,
+// `before`: the run before the batch; its summary and summary rules (run_summary.h: values set
+// explicitly, define_metric aggregates) are replayed row by row, so a condition sees the same
+// summary the run page and the hook bodies show. `recent`: the stored rows before the batch,
 // at most kRecentRows, in step order. `rows`: the batch. `run_variable`: RunTemplateVariable of
 // `run`. Returns the firings in row order. A condition that fails to evaluate counts as false.
-std::vector<ConditionFiring> EvaluateConditions(core::RunRecord& run, const Json& summary_before,
+std::vector<ConditionFiring> EvaluateConditions(core::RunRecord& run, const core::RunRecord& before,
                                                 const std::vector<core::HookSpec>& hooks,
                                                 std::vector<core::HistoryRow> recent,
                                                 const std::vector<core::HistoryRow>& rows,

@@ -69,7 +69,7 @@ Result<std::vector<store::EventWrite>> RunService::ConditionEvents(
   }
   const Json run_variable = RunTemplateVariable(planned, options_.public_url, now_ms);
   std::vector<ConditionFiring> firings =
-      EvaluateConditions(planned, current.summary, *hooks, std::move(recent), rows, run_variable);
+      EvaluateConditions(planned, current, *hooks, std::move(recent), rows, run_variable);
   std::vector<store::EventWrite> events;
   for (auto& firing : firings) {
     auto hook = std::find_if(hooks->begin(), hooks->end(),

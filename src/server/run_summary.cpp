@@ -82,28 +82,29 @@ Result<Json> ParseObjectField(const Json& body, const char* field) {
   return *it;
 }
 
-void ApplyRowsToSummary(core::RunRecord& run, const std::vector<core::HistoryRow>& rows) {
+void ApplyRowToSummary(core::RunRecord& run, const core::HistoryRow& row) {
   const bool plain = !run.summary_state.is_object() ||
                      (!run.summary_state.contains("set") && !run.summary_state.contains("metrics"));
   if (plain) {
-    for (const auto& row : rows)
-      for (const auto& [key, value] : row.values.items()) run.summary[key] = value;
+    for (const auto& [key, value] : row.values.items()) run.summary[key] = value;
     return;
   }
   PrepareSummaryState(run);
   Json& aggregates = run.summary_state["aggregates"];
   const Json& set = run.summary_state["set"];
   const Json& metrics = run.summary_state["metrics"];
-  for (const auto& row : rows) {
-    for (const auto& [key, value] : row.values.items()) {
-      if (set.contains(key)) continue;
-      if (auto metric = metrics.find(key); metric != metrics.end()) {
-        FoldDefinedValue(run, aggregates, key, metric->value("summary", "last"), value);
-        continue;
-      }
-      run.summary[key] = value;
+  for (const auto& [key, value] : row.values.items()) {
+    if (set.contains(key)) continue;
+    if (auto metric = metrics.find(key); metric != metrics.end()) {
+      FoldDefinedValue(run, aggregates, key, metric->value("summary", "last"), value);
+      continue;
     }
+    run.summary[key] = value;
   }
+}
+
+void ApplyRowsToSummary(core::RunRecord& run, const std::vector<core::HistoryRow>& rows) {
+  for (const auto& row : rows) ApplyRowToSummary(run, row);
 }
 
 void ApplyConfigUpdate(core::RunRecord& run, const Json& changes) {

@@ -31,6 +31,9 @@ Result<MetricDefinition> ParseMetricDefinition(const std::string& name, const Js
 // `field`, which must be present and a JSON object. Errors name the field.
 Result<Json> ParseObjectField(const Json& body, const char* field);
 
+// Applies one history row to run.summary under the rules above.
+void ApplyRowToSummary(core::RunRecord& run, const core::HistoryRow& row);
+
 // Applies history rows (in order) to run.summary under the rules above.
 void ApplyRowsToSummary(core::RunRecord& run, const std::vector<core::HistoryRow>& rows);
 

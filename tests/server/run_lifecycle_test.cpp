@@ -237,6 +237,28 @@ TEST(RunLifecycle, WhenFiresEachTimeTheConditionTurnsTrue) {
   EXPECT_EQ(deliveries.size(), 2u);
 }
 
+TEST(RunLifecycle, WhenSeesTheSummaryRulesOfDefinedMetrics) {
+  Receiver receiver;
+  TestServer server;
+  Json hook = Hook("best", nullptr, receiver.Url("/b"),
+                   R"({"step": {{run.history.last_step}}, "acc": {{run.summary.acc}}})");
+  hook["when"] = "run.summary.acc >= 0.9";
+  Json run = server.CreateRun(RunBody("", {hook}));
+  const std::string path = TestServer::RunPath(run);
+  ASSERT_EQ(server.Post(path + "/start", "").status, 200);
+  ASSERT_EQ(server.Put(path + "/metrics/acc", Json{{"summary", "max"}}).status, 200);
+  // The summary is the best value so far: it crosses at step 1 and never drops, so the dip at
+  // step 2 and the new best at step 3 fire nothing more (with "last" they would fire again).
+  const std::vector<double> values = {0.5, 0.95, 0.3, 0.96};
+  for (int64_t step = 0; step < static_cast<int64_t>(values.size()); ++step)
+    ASSERT_EQ(server.Post(path + "/history", History(step, {{"acc", values[step]}})).status, 200);
+  ASSERT_EQ(server.Post(path + "/finish", Json{{"exit_code", 0}}).status, 200);
+  auto requests = receiver.WaitForRequests(1);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(Json::parse(requests[0].body), (Json{{"step", 1}, {"acc", 0.95}}));
+  EXPECT_EQ(server.Get(path + "/deliveries").json["deliveries"].size(), 1u);
+}
+
 TEST(RunLifecycle, WhenSeesWindowedAggregates) {
   Receiver receiver;
   TestServer server;

@@ -10,29 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/scoped_environment.h"
+
 namespace runhook::core {
 namespace {
 
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      setenv(name, value, 1);
-    else
-      unsetenv(name);
-  }
-  ~ScopedEnvironment() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using test_support::ScopedEnvironment;
 
 std::string TemporaryDirectory() {
   char pattern[] = "/tmp/server_files_test.XXXXXX";

@@ -11,6 +11,7 @@
 #include "delivery/dispatcher.h"
 #include "delivery/retry_schedule.h"
 #include "store_helpers.h"
+#include "support/scoped_environment.h"
 #include "test_receiver.h"
 
 namespace runhook::delivery {
@@ -38,27 +39,7 @@ DispatcherOptions EnforcingOptions(const std::vector<std::string>& allowed = {})
   return options;
 }
 
-// Sets an environment variable for the test's duration; restores the old value.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(std::string name, const char* value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    if (value)
-      setenv(name_.c_str(), value, 1);
-    else
-      unsetenv(name_.c_str());
-  }
-  ~ScopedEnvironment() {
-    if (old_)
-      setenv(name_.c_str(), old_->c_str(), 1);
-    else
-      unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using test_support::ScopedEnvironment;
 
 class DispatcherDestinationTest : public ::testing::Test {
  protected:

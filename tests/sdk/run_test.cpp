@@ -6,6 +6,7 @@
 #include <set>
 
 #include "runhook/runhook.h"
+#include "support/scoped_environment.h"
 #include "test_receiver.h"
 
 namespace runhook {
@@ -35,27 +36,7 @@ bool HasVerb(const std::vector<RecordedRequest>& requests, const std::string& ve
   return false;
 }
 
-// Restores an environment variable when the test ends.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      setenv(name, value, 1);
-    else
-      unsetenv(name);
-  }
-  ~ScopedEnvironment() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using test_support::ScopedEnvironment;
 
 TEST(Init, RegistersTheRunThenStartsIt) {
   TestReceiver receiver;

@@ -14,7 +14,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-using testing::RecordedRequest;
+using testing::HasVerb;
 using testing::TestReceiver;
 
 Options QuietOptions(const TestReceiver& receiver) {
@@ -28,12 +28,6 @@ Options QuietOptions(const TestReceiver& receiver) {
                                 .name = "notify"}},
                  .server_url = receiver.url(),
                  .quiet = true};
-}
-
-bool HasVerb(const std::vector<RecordedRequest>& requests, const std::string& verb) {
-  for (const auto& request : requests)
-    if (request.verb == verb) return true;
-  return false;
 }
 
 using test_support::ScopedEnvironment;

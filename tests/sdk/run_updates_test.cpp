@@ -17,6 +17,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
+using testing::HasVerb;
 using testing::RecordedRequest;
 using testing::TestReceiver;
 
@@ -26,12 +27,6 @@ Options QuietOptions(const TestReceiver& receiver) {
                  .config = {{"lr", 0.1}, {"epochs", 3}},
                  .server_url = receiver.url(),
                  .quiet = true};
-}
-
-bool Arrived(const std::vector<RecordedRequest>& requests, const std::string& verb) {
-  for (const auto& request : requests)
-    if (request.verb == verb) return true;
-  return false;
 }
 
 TEST(RunUpdates, AreQueuedAndSentAfterTheRowsLoggedBeforeThemInOrder) {
@@ -44,10 +39,10 @@ TEST(RunUpdates, AreQueuedAndSentAfterTheRowsLoggedBeforeThemInOrder) {
   run.SetSummary({{"best", 0.25}});
   run.DefineMetric("train/loss", MetricDefinition{.summary = "min", .step_metric = "epoch"});
   EXPECT_LT(Clock::now() - before, milliseconds(50));  // queued, not sent by the caller
-  ASSERT_TRUE(receiver.WaitFor([](const auto& requests) { return Arrived(requests, "history"); }));
-  EXPECT_FALSE(Arrived(receiver.Requests(), "config"));  // waits behind the held history batch
+  ASSERT_TRUE(receiver.WaitFor([](const auto& requests) { return HasVerb(requests, "history"); }));
+  EXPECT_FALSE(HasVerb(receiver.Requests(), "config"));  // waits behind the held history batch
   receiver.HangHistory(false);
-  ASSERT_TRUE(receiver.WaitFor([](const auto& requests) { return Arrived(requests, "metrics"); }));
+  ASSERT_TRUE(receiver.WaitFor([](const auto& requests) { return HasVerb(requests, "metrics"); }));
 
   std::vector<RecordedRequest> changes;
   for (auto& request : receiver.Requests())

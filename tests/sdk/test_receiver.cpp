@@ -174,4 +174,10 @@ bool Eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return true;
 }
 
+bool HasVerb(const std::vector<RecordedRequest>& requests, const std::string& verb) {
+  for (const auto& request : requests)
+    if (request.verb == verb) return true;
+  return false;
+}
+
 }  // namespace runhook::testing

@@ -91,4 +91,7 @@ class TestReceiver {
 bool Eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// True when one of `requests` has the last path segment `verb` ("history", "finish", ...).
+bool HasVerb(const std::vector<RecordedRequest>& requests, const std::string& verb);
+
 }  // namespace runhook::testing

@@ -1,7 +1,7 @@
 """runhook.Api: read runs back from the server (for webhook receivers and scripts), like
 wandb.Api, over the JSON API of docs/api.md with the standard library only.
 
-    api = runhook.Api()                       # $RUNHOOK_URL, else http://127.0.0.1:5717
+    api = runhook.Api()                       # $RUNHOOK_URL, else the local default (5717)
     run = api.run("alice/webhook-demo/3x9k2mqa")
     run.state, run.config["epochs"], run.summary["loss"], run.url
     run.history(keys=["loss"], samples=500)   # list of dicts, each with "_step"
@@ -21,9 +21,9 @@ import urllib.parse
 import urllib.request
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
+from runhook import _runhook
 from runhook._errors import Error
 
-DEFAULT_URL = "http://127.0.0.1:5717"
 HISTORY_PAGE_LIMIT = 100_000  # the server's largest page
 
 
@@ -35,7 +35,7 @@ class Api:
                  api_key: Optional[str] = None, base_url: Optional[str] = None) -> None:
         overrides = dict(overrides or {})
         self.base_url = (base_url or overrides.get("base_url") or os.environ.get("RUNHOOK_URL")
-                         or DEFAULT_URL).rstrip("/")
+                         or _runhook.default_server_url()).rstrip("/")
         self.api_key = api_key or os.environ.get("RUNHOOK_API_KEY") or ""
         self.default_entity = overrides.get("entity") or os.environ.get("RUNHOOK_ENTITY")
         self.timeout = timeout

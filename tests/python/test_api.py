@@ -39,6 +39,15 @@ def test_api_uses_runhook_url_by_default_and_names_unknown_runs(runhook_module, 
         api.run("just-one-part")
 
 
+def test_api_without_runhook_url_uses_the_sdks_local_default(runhook_module, monkeypatch):
+    # The same address Init looks for (and auto-starts a server on), including RUNHOOK_LOCAL_PORT.
+    monkeypatch.delenv("RUNHOOK_URL", raising=False)
+    monkeypatch.setenv("RUNHOOK_LOCAL_PORT", "5799")
+    assert runhook_module.Api().base_url == "http://127.0.0.1:5799"
+    monkeypatch.delenv("RUNHOOK_LOCAL_PORT")
+    assert runhook_module.Api().base_url == "http://127.0.0.1:5717"
+
+
 def test_history_of_100000_steps_samples_evenly(runhook_module, server):
     run = runhook_module.init(project="python-tests")
     for step in range(100_000):

@@ -35,7 +35,7 @@ std::string DefaultServerUrl() {
 
 void AddServerUrlOption(CLI::App& command, std::string& url) {
   command.add_option(
-      "--server", url,
+      "--server,--url", url,
       "runhook server URL (default: $RUNHOOK_URL or " + core::DefaultLocalServerUrl() + ")");
 }
 

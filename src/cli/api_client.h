@@ -26,7 +26,8 @@ namespace runhook::cli {
 // or the port in $RUNHOOK_LOCAL_PORT).
 std::string DefaultServerUrl();
 
-// Adds `--server URL` to `command`, stored in `url` (which should hold DefaultServerUrl()).
+// Adds `--server URL` (alias `--url`) to `command`, stored in `url` (which should hold
+// DefaultServerUrl()).
 void AddServerUrlOption(CLI::App& command, std::string& url);
 
 // Percent-encodes one path segment (a name that may hold '/', spaces, ...).

@@ -1,6 +1,6 @@
 // `runhook sync DIR... [--url URL]`: uploads runs recorded in run directories (an offline run, or
-// what an online run spooled because the server was away) to a server (default $RUNHOOK_URL, else
-// http://127.0.0.1:5717), then records in DIR/spool.acked how far it got.
+// what an online run spooled because the server was away) to a server (default: DefaultServerUrl(),
+// api_client.h), then records in DIR/spool.acked how far it got.
 //
 // The records of DIR/spool.jsonl (sdk/spool.h) are sent in order, each as recorded: a register
 // record creates the run, or resumes it (always with resume="allow"), with its metadata, config
@@ -143,8 +143,7 @@ void AddSyncCommand(CLI::App& app) {
       "sync", "Upload offline or spooled runs (their run directories) to a runhook server");
   command->add_option("directories", options->directories, "Run directories (DIR/spool.jsonl)")
       ->required();
-  command->add_option("--url,--server", options->server_url,
-                      "Server URL (default: $RUNHOOK_URL, else http://127.0.0.1:5717)");
+  AddServerUrlOption(*command, options->server_url);
   command->callback([options] {
     const char* api_key = std::getenv("RUNHOOK_API_KEY");
     sdk::HttpClient client(options->server_url, api_key ? api_key : "");

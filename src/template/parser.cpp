@@ -43,20 +43,22 @@ class Parser {
   StatementList Run() { return Subparse(nullptr); }
 
  private:
+  // A node of type Node (Expression or Statement) in the template's arena.
+  template <typename Node, typename Kind>
+  std::unique_ptr<Node, NodeDestroyer> MakeNode(Kind kind, SourceLocation location) {
+    std::unique_ptr<Node, NodeDestroyer> node(new (arena_->Allocate(sizeof(Node), alignof(Node)))
+                                                  Node(arena_));
+    node->kind = kind;
+    node->location = location;
+    return node;
+  }
+
   ExpressionPtr MakeExpression(ExpressionKind kind, SourceLocation location) {
-    ExpressionPtr expression(new (arena_->Allocate(sizeof(Expression), alignof(Expression)))
-                                 Expression(arena_));
-    expression->kind = kind;
-    expression->location = location;
-    return expression;
+    return MakeNode<Expression>(kind, location);
   }
 
   StatementPtr MakeStatement(StatementKind kind, SourceLocation location) {
-    StatementPtr statement(new (arena_->Allocate(sizeof(Statement), alignof(Statement)))
-                               Statement(arena_));
-    statement->kind = kind;
-    statement->location = location;
-    return statement;
+    return MakeNode<Statement>(kind, location);
   }
 
   // A copy of `text` in the arena: token text views the source, which the tree outlives.

@@ -6,9 +6,10 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 
-from conftest import BIN_DIR, wait_for
+from conftest import BIN_DIR, start_server, wait_for
 
 FIELD = re.compile(r"(\w+)=(.*?)(?= \w+=|$)")
 
@@ -119,6 +120,49 @@ def test_sigterm_fails_the_run_as_killed_and_the_process_still_dies_by_it(server
     status, history = server.get(f"/api/v1/runs/{path.group(1)}/{path.group(2)}/{run_id}/history")
     assert status == 200, history
     assert len(history["rows"]) >= 5
+
+
+def test_sigkill_is_detected_as_crashed_within_the_heartbeat_timeout_and_keeps_acked_points(
+        tmp_path, listener):
+    heartbeat_timeout = 2.0
+    server = start_server(tmp_path, "--heartbeat-timeout", f"{heartbeat_timeout:g}s",
+                          name="crash-server")
+    try:
+        env = dict(os.environ, RUNHOOK_URL=server.url)
+        with open(tmp_path / "probe.out", "w+") as out:
+            process = subprocess.Popen(probe_command(listener, "sigterm"), env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, text=True)
+            try:
+                wait_for(lambda: "training" in (tmp_path / "probe.out").read_text(),
+                         what="the probe to start training")
+                output = (tmp_path / "probe.out").read_text()
+                run_id = run_id_of(output)
+                path = re.search(r" at \S+/([^/]+)/([^/]+)/runs/(\w+)", output)
+                history_path = f"/api/v1/runs/{path.group(1)}/{path.group(2)}/{run_id}/history"
+                # Rows the server acknowledged (stored) while the process was alive.
+                acknowledged = wait_for(
+                    lambda: (lambda rows: rows if len(rows) >= 3 else None)(
+                        server.get(history_path)[1]["rows"]), what="acknowledged rows")
+                process.kill()  # SIGKILL: no handler runs, nothing more is sent
+                process.wait(timeout=30)
+                killed_at = time.monotonic()
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        assert process.returncode == -signal.SIGKILL
+        [request] = listener.wait_for_requests(1, timeout=heartbeat_timeout + 5 + 5)
+        assert time.monotonic() - killed_at <= heartbeat_timeout + 5, "crash noticed too late"
+        body = fields(request["body"])
+        assert (body["run"], body["event"], body["reason"]) == (run_id, "failed", "crashed")
+        status, history = server.get(history_path)
+        assert status == 200, history
+        stored = {row["step"]: row for row in history["rows"]}
+        for row in acknowledged:  # every acknowledged point is kept, unchanged
+            assert stored.get(row["step"]) == row
+        assert sorted(stored) == list(range(len(stored)))  # no gap: no batch lost in between
+    finally:
+        server.process.stop()
 
 
 def test_fatal_signal_is_reported_as_crashed_and_the_process_dies_by_it(server, listener):

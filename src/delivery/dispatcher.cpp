@@ -43,6 +43,14 @@ int64_t ToUnixMillis(SteadyClock::time_point when) {
 // store (and claimed again with a fresh lease), so no attempt starts on a nearly spent lease.
 constexpr int kLeaseFractionForWaiting = 2;
 
+// Finished attempts are recorded together, one transaction for those that finish within
+// kRecordInterval of the first unrecorded one or kRecordBatchLimit of them, whichever comes
+// first, and at once when nothing is left in flight: a commit per Poll (often one or two
+// attempts) cost more than the sending. Until its attempt is recorded a delivery keeps its lease,
+// so no dispatcher claims it again; after a crash it is sent again with the same webhook-id.
+constexpr std::chrono::milliseconds kRecordInterval{5};
+constexpr size_t kRecordBatchLimit = 512;
+
 }  // namespace
 
 class Dispatcher::Impl {
@@ -113,13 +121,17 @@ class Dispatcher::Impl {
         return;
       }
       if (notified || SteadyClock::now() >= next_claim_at_) ClaimAndSend();
+      if (!unrecorded_.empty() && (in_flight_.empty() || SteadyClock::now() >= record_by_))
+        RecordUnrecorded();
       if (in_flight_.empty()) {
         std::unique_lock lock(mutex_);
         wake_.wait_until(lock, next_claim_at_, [&] { return notified_ || stopping_; });
         continue;
       }
-      RecordCompletions(sender_->Poll(std::min(MillisecondsUntil(next_claim_at_),
-                                               std::chrono::milliseconds(options_.idle_poll))));
+      SteadyClock::time_point wake_by =
+          std::min(next_claim_at_, SteadyClock::now() + options_.idle_poll);
+      if (!unrecorded_.empty()) wake_by = std::min(wake_by, record_by_);
+      RecordCompletions(sender_->Poll(MillisecondsUntil(wake_by)));
     }
   }
 
@@ -203,12 +215,10 @@ class Dispatcher::Impl {
         std::min(next_claim_at_, SteadyClock::now() + std::chrono::milliseconds(wait_ms));
   }
 
-  // Frees the completed deliveries' slots, starts the deliveries waiting for them, then records
-  // every completed attempt in one store transaction.
+  // Frees the completed deliveries' slots, starts the deliveries waiting for them, then adds
+  // the completed attempts to those to record (recorded now when the batch is full or due).
   void RecordCompletions(std::vector<Completion> completions) {
     if (completions.empty()) return;
-    std::vector<store::AttemptOutcome> outcomes;
-    outcomes.reserve(completions.size());
     for (Completion& completion : completions) {
       auto found = in_flight_.find(completion.tag);
       if (found == in_flight_.end()) {
@@ -219,10 +229,11 @@ class Dispatcher::Impl {
       const core::Delivery delivery = std::move(found->second);
       in_flight_.erase(found);
       scheduler_.Finished(delivery);
-      outcomes.push_back(MakeOutcome(delivery, completion.result));
+      Record(delivery, completion.result);
     }
     StartWhatMayStart();  // waiting deliveries take the freed slots
-    RecordOutcomes(outcomes);
+    if (unrecorded_.size() >= kRecordBatchLimit || SteadyClock::now() >= record_by_)
+      RecordUnrecorded();
     // Claim again at once (room, and maybe a retry) when nothing is left to start or there is
     // room for a large batch. Not after every completion: each claim steps over the deliveries
     // this dispatcher holds at the head of the due queue, so small claims cost more than they
@@ -232,9 +243,10 @@ class Dispatcher::Impl {
       next_claim_at_ = SteadyClock::now();
   }
 
-  // Records one attempt of `delivery` and the state the retry policy gives it.
+  // Adds the attempt of `delivery` that ended with `result` to those to record (kRecordInterval).
   void Record(const core::Delivery& delivery, const HttpResult& result) {
-    RecordOutcomes({MakeOutcome(delivery, result)});
+    if (unrecorded_.empty()) record_by_ = SteadyClock::now() + kRecordInterval;
+    unrecorded_.push_back(MakeOutcome(delivery, result));
   }
 
   // The attempt of `delivery` that ended with `result`, and the state the retry policy gives it.
@@ -248,8 +260,17 @@ class Dispatcher::Impl {
                                  decision.disable_hook_reason};
   }
 
-  void RecordOutcomes(const std::vector<store::AttemptOutcome>& outcomes) {
+  // Records the attempts not yet recorded, in one store transaction.
+  void RecordUnrecorded() {
+    if (unrecorded_.empty()) return;
+    const std::vector<store::AttemptOutcome> outcomes = std::exchange(unrecorded_, {});
     const std::vector<Status> recorded = store_.RecordAttempts(outcomes);
+    // A retry is due at a time the last claim could not see (the delivery was still leased):
+    // claim again now, which also brings the next claim forward to that time.
+    if (std::any_of(outcomes.begin(), outcomes.end(), [](const store::AttemptOutcome& outcome) {
+          return outcome.new_state == core::DeliveryState::kPending;
+        }))
+      next_claim_at_ = SteadyClock::now();
     for (size_t index = 0; index < outcomes.size() && index < recorded.size(); ++index) {
       if (recorded[index].ok()) continue;
       const store::Attempt& attempt = outcomes[index].attempt;
@@ -269,6 +290,7 @@ class Dispatcher::Impl {
       for (const core::Delivery& waiting : scheduler_.TakeAllWaiting())
         HandBack(waiting, core::NowUnixMillis());
     }
+    RecordUnrecorded();
     aborted_count_ = sender_->AbortAll().size();
     in_flight_.clear();
   }
@@ -295,6 +317,9 @@ class Dispatcher::Impl {
   std::unordered_map<uint64_t, core::Delivery> in_flight_;
   uint64_t next_tag_ = 1;
   SteadyClock::time_point next_claim_at_;
+  // Finished attempts not yet recorded (their deliveries still leased), and when to record them.
+  std::vector<store::AttemptOutcome> unrecorded_;
+  SteadyClock::time_point record_by_;
   size_t aborted_count_ = 0;
 };
 

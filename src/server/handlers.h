@@ -32,6 +32,10 @@ void HandleAppendHistory(const ApiContext& api, const httplib::Request& request,
                          httplib::Response& response);
 void HandleGetHistory(const ApiContext& api, const httplib::Request& request,
                       httplib::Response& response);
+// GET RUN/series?key=K&min_step=&max_step=&max_points=: downsampled metric series for charts
+// (series_handlers.cpp).
+void HandleGetSeries(const ApiContext& api, const httplib::Request& request,
+                     httplib::Response& response);
 void HandleHeartbeat(const ApiContext& api, const httplib::Request& request,
                      httplib::Response& response);
 void HandleFinishRun(const ApiContext& api, const httplib::Request& request,
@@ -47,9 +51,19 @@ void HandleSetSummary(const ApiContext& api, const httplib::Request& request,
 void HandleDefineMetric(const ApiContext& api, const httplib::Request& request,
                         httplib::Response& response);
 
-// The run's HTML page, GET /{entity}/{project}/runs/{id} (page_handlers.cpp).
+// The web UI (page_handlers.cpp): GET / (projects), GET /{entity}/{project} (runs table),
+// GET /{entity}/{project}/runs/{id} (the run page, run.url), the no-JavaScript redeliver form
+// POST /{entity}/{project}/runs/{id}/deliveries/{delivery id}/redeliver (answers 303 to the run
+// page), and GET /static/{name} (match 1; embedded assets, static_assets.h).
+void HandleProjectsPage(const ApiContext& api, const httplib::Request& request,
+                        httplib::Response& response);
+void HandleProjectPage(const ApiContext& api, const httplib::Request& request,
+                       httplib::Response& response);
 void HandleRunPage(const ApiContext& api, const httplib::Request& request,
                    httplib::Response& response);
+void HandleRedeliverForm(const ApiContext& api, const httplib::Request& request,
+                         httplib::Response& response);
+void HandleStaticAsset(const httplib::Request& request, httplib::Response& response);
 
 // Delivery handlers (delivery_handlers.cpp).
 void HandleRunDeliveries(const ApiContext& api, const httplib::Request& request,

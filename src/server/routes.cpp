@@ -74,6 +74,7 @@ void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_req
   http.Post(kRun + "/start", Bind(api, HandleStartRun));
   http.Post(kRun + "/history", Bind(api, HandleAppendHistory));
   http.Get(kRun + "/history", Bind(api, HandleGetHistory));
+  http.Get(kRun + "/series", Bind(api, HandleGetSeries));
   http.Post(kRun + "/heartbeat", Bind(api, HandleHeartbeat));
   http.Post(kRun + "/finish", Bind(api, HandleFinishRun));
   http.Post(kRun + "/alert", Bind(api, HandleAlert));
@@ -93,7 +94,12 @@ void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_req
 
   // Pages never start with /api/: a wrong API path gets the JSON 404, not a page's HTML one
   // (and the entity "api" is refused at create, see request_parsing.h).
+  http.Get("/", Bind(api, HandleProjectsPage));
+  http.Get("/static/([^/]+)", HandleStaticAsset);
+  http.Get("/(?!api/|static/)([^/]+)/([^/]+)", Bind(api, HandleProjectPage));
   http.Get("/(?!api/)([^/]+)/([^/]+)/runs/([^/]+)", Bind(api, HandleRunPage));
+  http.Post("/(?!api/)([^/]+)/([^/]+)/runs/([^/]+)/deliveries/([^/]+)/redeliver",
+            Bind(api, HandleRedeliverForm));
 
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [max_request_bytes](const httplib::Request& request, httplib::Response& response) {

@@ -3,6 +3,8 @@
 #include <iterator>
 #include <string>
 
+#include "store/metric_chunks.h"
+
 namespace runhook::store::sqlite {
 namespace {
 
@@ -179,9 +181,40 @@ CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id, lease_until)
   WHERE state = 'pending';
 )sql";
 
+// Per-metric series for charts (issue 7): each numeric history value again as a point of its
+// key, packed into chunks (see metric_chunks.h). Existing history is copied in by
+// BackfillMetricChunks in the same transaction. `sequence` numbers a key's chunks in append
+// order; reads pick chunks by their step bounds.
+constexpr const char* kMigration7 = R"sql(
+CREATE TABLE metric_chunks (
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  metric_key TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  first_step INTEGER NOT NULL,
+  last_step INTEGER NOT NULL,
+  point_count INTEGER NOT NULL,
+  min_value REAL NOT NULL,
+  max_value REAL NOT NULL,
+  packed_steps BLOB NOT NULL,
+  packed_values BLOB NOT NULL,
+  PRIMARY KEY (run_pk, metric_key, sequence)
+) WITHOUT ROWID;
+)sql";
+
+// A migration: SQL, then (when set) C++ work in the same transaction, for what SQL cannot do.
+struct Migration {
+  const char* sql;
+  Status (*then)(Connection& connection) = nullptr;
+};
+
 // Append new migrations here; migration N brings the schema from version N-1 to N.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3,
-                                       kMigration4, kMigration5, kMigration6};
+constexpr Migration kMigrations[] = {{kMigration1},
+                                     {kMigration2},
+                                     {kMigration3},
+                                     {kMigration4},
+                                     {kMigration5},
+                                     {kMigration6},
+                                     {kMigration7, BackfillMetricChunks}};
 
 }  // namespace
 
@@ -198,7 +231,10 @@ Status MigrateSchema(Connection& connection) {
     if (!version) return version.error();
     if (*version >= target) break;
     const int64_t next = *version + 1;
-    if (Status status = connection.ExecuteScript(kMigrations[next - 1]); !status) {
+    const Migration& migration = kMigrations[next - 1];
+    Status status = connection.ExecuteScript(migration.sql);
+    if (status && migration.then != nullptr) status = migration.then(connection);
+    if (!status) {
       ErrorInfo error = status.error();
       error.message = "schema migration " + std::to_string(next) + ": " + error.message;
       return error;

@@ -50,6 +50,13 @@ inline constexpr std::string_view kSelectProjectRuns =
     "FROM runs WHERE entity = :entity AND project = :project AND (:state = '' OR state = :state) "
     "ORDER BY created_at DESC, pk DESC LIMIT :limit";
 
+// Every project with its run count and latest activity, most recently active first (one pass
+// over runs_by_project plus each run's row for the times).
+inline constexpr std::string_view kSelectProjects = R"sql(
+SELECT entity, project, COUNT(*),
+       MAX(MAX(created_at, heartbeat_at, COALESCE(finished_at, 0))) AS last_activity
+FROM runs GROUP BY entity, project ORDER BY last_activity DESC, entity, project LIMIT :limit)sql";
+
 // Running runs whose last heartbeat is before :before, oldest first (runs_running_by_heartbeat).
 inline constexpr std::string_view kSelectStaleRuns = R"sql(
 SELECT entity, project, run_id FROM runs
@@ -99,8 +106,10 @@ ON CONFLICT (run_pk, name) DO UPDATE SET
 
 inline constexpr std::string_view kCountHooks = "SELECT COUNT(*) FROM hooks WHERE run_pk = :run_pk";
 
-inline constexpr std::string_view kSelectHookSecret =
-    "SELECT secret FROM hooks WHERE run_pk = :run_pk AND name = :name";
+// A hook's secret by run key and hook name, in one statement (asked for each attempt signed).
+inline constexpr std::string_view kSelectRunHookSecret = R"sql(
+SELECT h.secret FROM runs r JOIN hooks h ON h.run_pk = r.pk AND h.name = :name
+WHERE r.entity = :entity AND r.project = :project AND r.run_id = :run_id)sql";
 
 // ---- secrets ----
 inline constexpr std::string_view kUpsertSecret = R"sql(
@@ -132,6 +141,33 @@ inline constexpr std::string_view kSelectLastHistory = R"sql(
 SELECT step, row_values FROM history WHERE run_pk = :run_pk
 ORDER BY step DESC, id DESC LIMIT :limit)sql";
 
+// ---- metric chunks (metric_chunks.h) ----
+// A key's last chunk, the one appends extend.
+inline constexpr std::string_view kSelectLastMetricChunk = R"sql(
+SELECT sequence, point_count, packed_steps, packed_values FROM metric_chunks
+WHERE run_pk = :run_pk AND metric_key = :metric_key ORDER BY sequence DESC LIMIT 1)sql";
+inline constexpr std::string_view kPutMetricChunk = R"sql(
+INSERT OR REPLACE INTO metric_chunks (run_pk, metric_key, sequence, first_step, last_step,
+  point_count, min_value, max_value, packed_steps, packed_values)
+VALUES (:run_pk, :metric_key, :sequence, :first_step, :last_step, :point_count, :min_value,
+  :max_value, :packed_steps, :packed_values))sql";
+// The chunks that may hold steps in [:min_step, :max_step], in append order.
+inline constexpr std::string_view kSelectMetricChunks = R"sql(
+SELECT point_count, packed_steps, packed_values FROM metric_chunks
+WHERE run_pk = :run_pk AND metric_key = :metric_key AND last_step >= :min_step
+  AND first_step <= :max_step
+ORDER BY sequence)sql";
+// How many points those chunks hold, to size the result once (no regrowth of a million points).
+inline constexpr std::string_view kCountMetricChunkPoints = R"sql(
+SELECT COALESCE(SUM(point_count), 0) FROM metric_chunks
+WHERE run_pk = :run_pk AND metric_key = :metric_key AND last_step >= :min_step
+  AND first_step <= :max_step)sql";
+inline constexpr std::string_view kSelectMetricKeys =
+    "SELECT DISTINCT metric_key FROM metric_chunks WHERE run_pk = :run_pk ORDER BY metric_key";
+// Every history row, for filling metric_chunks from an existing database (migration 7).
+inline constexpr std::string_view kSelectAllHistory =
+    "SELECT run_pk, step, row_values FROM history ORDER BY run_pk, step, id";
+
 // ---- events ----
 inline constexpr std::string_view kInsertEvent =
     "INSERT INTO events (run_pk, type, occurred_at, payload) "
@@ -157,9 +193,10 @@ SELECT d.id, r.entity, r.project, r.run_id, d.event_id, e.type, d.hook_name, d.w
        d.created_at, d.next_attempt_at, d.last_error
 FROM deliveries d JOIN runs r ON r.pk = d.run_pk JOIN events e ON e.id = d.event_id)sql";
 
-// Due and unleased (or lease expired), oldest due first; uses deliveries_due.
+// Due and unleased (or lease expired), oldest due first. INDEXED BY: without statistics SQLite
+// prefers deliveries_by_state (state = ?) and sorts every pending row at each claim.
 inline constexpr std::string_view kSelectDueDeliveryIds = R"sql(
-SELECT id FROM deliveries
+SELECT id FROM deliveries INDEXED BY deliveries_due
 WHERE state = 'pending' AND next_attempt_at <= :now
   AND (lease_until IS NULL OR lease_until <= :now)
 ORDER BY next_attempt_at, id LIMIT :limit)sql";
@@ -202,7 +239,7 @@ WHERE id = :id)sql";
 // is later. Scans only pending rows (deliveries_due).
 inline constexpr std::string_view kNextDueTime = R"sql(
 SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, next_attempt_at)))
-FROM deliveries WHERE state = 'pending')sql";
+FROM deliveries INDEXED BY deliveries_due WHERE state = 'pending')sql";
 
 // Makes a delivery due at :now for one more attempt. A pending delivery keeps its lease (an
 // attempt may be in flight); any other state becomes pending with no lease.

@@ -133,6 +133,13 @@ std::string Statement::ColumnText(int index) const {
   return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
 }
 
+std::string_view Statement::ColumnBlob(int index) const {
+  const void* data = sqlite3_column_blob(statement_, index);
+  int size = sqlite3_column_bytes(statement_, index);
+  if (data == nullptr || size <= 0) return {};
+  return std::string_view(static_cast<const char*>(data), static_cast<size_t>(size));
+}
+
 void Statement::Reset() {
   sqlite3_reset(statement_);  // returns the last step's error, already reported by Step
   sqlite3_clear_bindings(statement_);

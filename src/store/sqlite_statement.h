@@ -51,6 +51,9 @@ class Statement {
   std::optional<int64_t> ColumnOptionalInt64(int index) const;  // NULL -> nullopt
   double ColumnDouble(int index) const;
   std::string ColumnText(int index) const;  // NULL -> ""; exact bytes, may hold NUL
+  // The column's bytes without a copy; valid until the next Step, Reset or column read of the
+  // same index as another type. NULL -> empty.
+  std::string_view ColumnBlob(int index) const;
 
   // Forgets the current execution and all bindings; the statement can be used again.
   void Reset();

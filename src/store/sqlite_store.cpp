@@ -3,6 +3,7 @@
 #include "store/sqlite_store.h"
 
 #include "core/clock.h"
+#include "store/metric_chunks.h"
 #include "store/schema.h"
 #include "store/sql.h"
 #include "store/sqlite_rows.h"
@@ -112,6 +113,22 @@ Result<std::vector<RunRecord>> SqliteStore::ListRuns(const std::string& entity,
   return runs;
 }
 
+Result<std::vector<ProjectInfo>> SqliteStore::ListProjects(int limit) {
+  MutexLock lock(mutex_);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectProjects);
+  if (!select) return select.error();
+  (*select)->BindInt64(":limit", limit);
+  std::vector<ProjectInfo> projects;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    projects.push_back(ProjectInfo{(*select)->ColumnText(0), (*select)->ColumnText(1),
+                                   (*select)->ColumnInt64(2), (*select)->ColumnInt64(3)});
+  }
+  return projects;
+}
+
 Result<std::vector<HookSpec>> SqliteStore::GetHooks(const RunKey& key) {
   MutexLock lock(mutex_);
   Result<int64_t> run_pk = FindRunPk(key);
@@ -186,6 +203,7 @@ Status SqliteStore::AppendHistory(const RunRecord& run, const std::string& batch
     (*insert)->BindInt64(":created_at", core::NowUnixMillis());
     if (Status status = (*insert)->Execute(); !status) return status;
   }
+  MetricPointsByKey metric_points;  // the rows' numeric values again, as series for charts
   for (const HistoryRow& history_row : rows) {
     Result<StatementRef> insert = connection_->Prepare(sql::kInsertHistoryRow);
     if (!insert) return insert.error();
@@ -193,7 +211,10 @@ Status SqliteStore::AppendHistory(const RunRecord& run, const std::string& batch
     (*insert)->BindInt64(":step", history_row.step);
     (*insert)->BindJson(":row_values", history_row.values);
     if (Status status = (*insert)->Execute(); !status) return status;
+    CollectMetricPoints(history_row.step, history_row.values, metric_points);
   }
+  if (Status status = AppendMetricChunks(*connection_, *run_pk, metric_points); !status)
+    return status;
   for (const EventWrite& event : events) {
     if (Status status = InsertEvent(*run_pk, event); !status) return status;
   }

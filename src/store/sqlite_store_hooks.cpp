@@ -77,19 +77,22 @@ Result<std::optional<std::string>> SqliteStore::FindSecretValue(const std::strin
 Result<std::vector<std::string>> SqliteStore::GetSigningSecrets(const RunKey& run,
                                                                 const std::string& hook_name) {
   MutexLock lock(mutex_);
-  Result<int64_t> run_pk = FindRunPk(run);
-  if (!run_pk) return run_pk.error();
   std::string hook_secret;
   {
-    Result<StatementRef> select = connection_->Prepare(sql::kSelectHookSecret);
+    // One statement for the run and its hook: called for every attempt the dispatcher signs.
+    Result<StatementRef> select = connection_->Prepare(sql::kSelectRunHookSecret);
     if (!select) return select.error();
-    (*select)->BindInt64(":run_pk", *run_pk);
+    (*select)->BindText(":entity", run.entity);
+    (*select)->BindText(":project", run.project);
+    (*select)->BindText(":run_id", run.id);
     (*select)->BindText(":name", hook_name);
     Result<bool> row = (*select)->Step();
     if (!row) return row.error();
-    if (!*row)
+    if (!*row) {
+      if (Result<int64_t> run_pk = FindRunPk(run); !run_pk) return run_pk.error();
       return MakeError(ErrorCode::kNotFound,
                        "run " + DescribeRun(run) + " has no hook '" + hook_name + "'");
+    }
     hook_secret = (*select)->ColumnText(0);
   }
   std::vector<std::string> secrets;

@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   Result<RunRecord> GetRun(const RunKey& key) override;
   Result<std::vector<RunRecord>> ListRuns(const std::string& entity, const std::string& project,
                                           const std::string& state, int limit) override;
+  Result<std::vector<ProjectInfo>> ListProjects(int limit) override;
   Result<std::vector<HookSpec>> GetHooks(const RunKey& key) override;
   Status UpdateRun(const RunRecord& run, const EventWrite* event) override;
   Status AppendHistory(const RunRecord& run, const std::string& batch_id,
@@ -41,6 +42,9 @@ class SqliteStore final : public Store {
   Result<std::optional<int64_t>> NextPeriodicDueTime() override;
   Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step, int64_t max_step,
                                              int64_t limit) override;
+  Result<std::vector<std::string>> ListMetricKeys(const RunKey& key) override;
+  Result<MetricPoints> GetMetricPoints(const RunKey& key, const std::string& metric_key,
+                                       int64_t min_step, int64_t max_step) override;
   Result<std::vector<Event>> ListEvents(const RunKey& key) override;
 
   Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) override;

@@ -57,6 +57,21 @@ struct SecretInfo {
   int64_t updated_at_ms = 0;  // when its value was last set
 };
 
+// A project as the web UI's project list shows it: how many runs, and the latest time any run
+// of it was created, beat or finished (unix ms).
+struct ProjectInfo {
+  std::string entity;
+  std::string project;
+  int64_t run_count = 0;
+  int64_t last_activity_ms = 0;
+};
+
+// One metric's points in step order: steps[i] is the step of values[i]. Values are finite.
+struct MetricPoints {
+  std::vector<int64_t> steps;
+  std::vector<double> values;
+};
+
 // What the dispatcher learns when it records an attempt.
 struct AttemptOutcome {
   Attempt attempt;                 // delivery_id and number must be set
@@ -85,6 +100,9 @@ class Store {
   virtual Result<std::vector<RunRecord>> ListRuns(const std::string& entity,
                                                   const std::string& project,
                                                   const std::string& state, int limit) = 0;
+
+  // Every project that has runs, most recently active first, at most `limit`.
+  virtual Result<std::vector<ProjectInfo>> ListProjects(int limit) = 0;
 
   // Writes `run` (all mutable fields) if the stored version still equals `run.version`, bumps
   // the version, and records `event` (when given) with its deliveries, all in one transaction.
@@ -126,6 +144,18 @@ class Store {
   // (a negative limit means no limit). Errors: kNotFound.
   virtual Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step,
                                                      int64_t max_step, int64_t limit) = 0;
+
+  // ---- metric series for charts (sqlite_store_metrics.cpp) ----
+  // Every finite numeric value (JSON integer or float) that AppendHistory stores is also kept as
+  // a point of its key's series, stored compactly for these reads.
+
+  // The keys of the run that have points, sorted (byte order). Errors: kNotFound.
+  virtual Result<std::vector<std::string>> ListMetricKeys(const RunKey& key) = 0;
+
+  // The points of `metric_key` with min_step <= step <= max_step, in step order (equal steps in
+  // the order logged); empty for a key without points. Errors: kNotFound naming the run.
+  virtual Result<MetricPoints> GetMetricPoints(const RunKey& key, const std::string& metric_key,
+                                               int64_t min_step, int64_t max_step) = 0;
 
   virtual Result<std::vector<Event>> ListEvents(const RunKey& key) = 0;
 

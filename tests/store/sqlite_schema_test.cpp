@@ -99,6 +99,7 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
                 "DROP INDEX deliveries_due; "
                 "CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) "
                 "WHERE state = 'pending'; "
+                "DROP TABLE metric_chunks; "
                 "PRAGMA user_version = 1");
   ASSERT_EQ(QueryFile(Path(),
                       "SELECT COUNT(*) FROM pragma_table_info('hooks') "

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""Series benchmark: a 1,000,000-point metric charts as fast as a 1,000-point one (issue 7).
+
+  /usr/bin/python3 bench/series_bench.py BUILD_DIR [--points 1000000] [--repeats 50]
+
+Starts `BUILD_DIR/bin/runhook server` on a fresh SQLite store in a temporary directory
+(RUNHOOK_DIR points there too), then:
+
+(a) logs one run with POINTS points of metric "loss" through the public API (POST RUN/history,
+    batches of --batch-rows rows with batch ids, one after another) and reports the ingestion
+    rate; logs a small run with 1,000 points the same way;
+(b) times GET RUN/series?key=loss (default max_points 1000) REPEATS times on each run, and a
+    zoomed range on the big run (10% of its steps, downsampled, and 1,000 steps, exact); each
+    time is the request's round trip on a kept-alive local connection (an upper bound on the
+    server's time), reported as median and p95;
+(c) the baseline: the same million points read once through GET RUN/history (JSON rows).
+
+Target: the downsampled series of the 1M-point metric in <= 100 ms.
+"""
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+BENCH_DIR = Path(__file__).resolve().parent
+# The end-to-end tests' helper for started processes, shared, not copied.
+sys.path.insert(0, str(BENCH_DIR.parent / "tests" / "e2e"))
+from conftest import Process  # noqa: E402
+
+
+class Client:
+    """One kept-alive HTTP connection to the server."""
+
+    def __init__(self, url):
+        parsed = urlparse(url)
+        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
+
+    def request(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        self.connection.request(method, path, body=data, headers=headers)
+        response = self.connection.getresponse()
+        raw = response.read()
+        if response.status >= 300:
+            raise AssertionError(f"{method} {path}: {response.status} {raw[:300]!r}")
+        return json.loads(raw)
+
+    def timed_get(self, path):
+        started = time.perf_counter()
+        answer = self.request("GET", path)
+        return (time.perf_counter() - started) * 1000.0, answer
+
+
+def loss_at(step):
+    return 2.0 / (1.0 + step / 10000.0) + 0.05 * math.sin(step / 7.0)
+
+
+def log_run(client, run_id, points, batch_rows):
+    path = f"/api/v1/runs/bench/series/{run_id}"
+    client.request("POST", "/api/v1/runs", {"entity": "bench", "project": "series", "id": run_id})
+    client.request("POST", path + "/start", {})
+    started = time.perf_counter()
+    for first in range(0, points, batch_rows):
+        rows = [{"step": step, "values": {"loss": loss_at(step)}}
+                for step in range(first, min(points, first + batch_rows))]
+        client.request("POST", path + "/history", {"batch_id": f"b{first}", "rows": rows})
+    return path, time.perf_counter() - started
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def measure(client, path, repeats):
+    times = []
+    answer = None
+    for _ in range(repeats):
+        elapsed, answer = client.timed_get(path)
+        times.append(elapsed)
+    return statistics.median(times), percentile(times, 0.95), answer["series"][0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("build_dir", type=Path)
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--small-points", type=int, default=1_000)
+    parser.add_argument("--batch-rows", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=50)
+    arguments = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="series-bench-"))
+    server_process = Process(
+        [str(arguments.build_dir.resolve() / "bin" / "runhook"), "server", "--host", "127.0.0.1",
+         "--port", "0", "--data", str(work / "data")],
+        work / "server.log", env=dict(os.environ, RUNHOOK_DIR=str(work)))
+    try:
+        client = Client(server_process.wait_for_url())
+        big_path, big_seconds = log_run(client, "bigrun1", arguments.points, arguments.batch_rows)
+        small_path, _ = log_run(client, "smallrun1", arguments.small_points, arguments.batch_rows)
+        print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}")
+        print(f"ingestion: {arguments.points:,} points in {big_seconds:.1f} s = "
+              f"{arguments.points / big_seconds:,.0f} points/s (POST RUN/history, "
+              f"{arguments.batch_rows:,} rows per batch)")
+
+        zoom_first = arguments.points // 2
+        cases = [
+            ("big run, whole series", big_path + "/series?key=loss"),
+            ("small run, whole series", small_path + "/series?key=loss"),
+            ("big run, zoom 10% of steps", big_path + "/series?" + urlencode(
+                {"key": "loss", "min_step": zoom_first,
+                 "max_step": zoom_first + arguments.points // 10 - 1})),
+            ("big run, zoom 1,000 steps", big_path + "/series?" + urlencode(
+                {"key": "loss", "min_step": zoom_first, "max_step": zoom_first + 999})),
+        ]
+        results = {}
+        print(f"\n{'request':<30} {'total':>9} {'returned':>9} {'median ms':>10} {'p95 ms':>8}")
+        for name, path in cases:
+            median, p95, series = measure(client, path, arguments.repeats)
+            results[name] = (median, p95)
+            print(f"{name:<30} {series['total_points']:>9,} {len(series['points']):>9,} "
+                  f"{median:>10.2f} {p95:>8.2f}")
+
+        history_ms, history = client.timed_get(
+            big_path + "/history?" + urlencode({"min_step": 0, "max_step": arguments.points - 1,
+                                                "limit": arguments.points}))
+        assert len(history["rows"]) == arguments.points, len(history["rows"])
+        big_median = results["big run, whole series"][0]
+        small_median = results["small run, whole series"][0]
+        print(f"{'baseline GET RUN/history once':<30} {arguments.points:>9,} "
+              f"{len(history['rows']):>9,} {history_ms:>10.2f}")
+        print(f"\nratio big/small (median): {big_median / small_median:.2f}")
+        print(f"ratio history baseline / big series (median): {history_ms / big_median:.0f}x")
+        target = 100.0
+        verdict = "meets" if results["big run, whole series"][1] <= target else "MISSES"
+        print(f"target: big run series <= {target:.0f} ms: p95 "
+              f"{results['big run, whole series'][1]:.2f} ms {verdict} it")
+    finally:
+        server_process.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+#include "store/metric_chunks.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <span>
+#include <string_view>
+
+#include "store/sql.h"
+#include "store/sqlite_rows.h"
+
+namespace runhook::store::sqlite {
+namespace {
+
+// Backfill appends what it has read after this many points, bounding its memory.
+constexpr size_t kBackfillFlushPoints = 1'000'000;
+
+// Appends the little-endian bytes of `items` to `out`.
+template <typename T>
+void Pack(std::span<const T> items, std::string& out) {
+  static_assert(sizeof(T) == 8);
+  const size_t offset = out.size();
+  out.resize(offset + items.size() * sizeof(T));
+  if constexpr (std::endian::native == std::endian::little) {
+    if (!items.empty()) std::memcpy(out.data() + offset, items.data(), items.size() * sizeof(T));
+  } else {
+    for (size_t index = 0; index < items.size(); ++index) {
+      uint64_t bits = std::bit_cast<uint64_t>(items[index]);
+      for (size_t byte = 0; byte < 8; ++byte)
+        out[offset + index * 8 + byte] = static_cast<char>((bits >> (8 * byte)) & 0xFF);
+    }
+  }
+}
+
+// Appends `count` items unpacked from little-endian `bytes` to `out`; false when the size of
+// `bytes` is not `count` items.
+template <typename T>
+bool UnpackInto(std::string_view bytes, size_t count, std::vector<T>& out) {
+  static_assert(sizeof(T) == 8);
+  if (bytes.size() != count * sizeof(T)) return false;
+  const size_t offset = out.size();
+  out.resize(offset + count);
+  if constexpr (std::endian::native == std::endian::little) {
+    if (count > 0) std::memcpy(out.data() + offset, bytes.data(), bytes.size());
+  } else {
+    for (size_t index = 0; index < count; ++index) {
+      uint64_t bits = 0;
+      for (size_t byte = 0; byte < 8; ++byte)
+        bits |= uint64_t{static_cast<unsigned char>(bytes[index * 8 + byte])} << (8 * byte);
+      out[offset + index] = std::bit_cast<T>(bits);
+    }
+  }
+  return true;
+}
+
+// Sorts `points` by step; equal steps keep their order.
+void SortByStep(MetricPoints& points) {
+  if (std::is_sorted(points.steps.begin(), points.steps.end())) return;
+  std::vector<size_t> order(points.steps.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t left, size_t right) {
+    return points.steps[left] < points.steps[right];
+  });
+  MetricPoints sorted;
+  sorted.steps.reserve(order.size());
+  sorted.values.reserve(order.size());
+  for (size_t index : order) {
+    sorted.steps.push_back(points.steps[index]);
+    sorted.values.push_back(points.values[index]);
+  }
+  points = std::move(sorted);
+}
+
+ErrorInfo DamagedChunk(const std::string& metric_key, int64_t run_pk) {
+  return MakeError(ErrorCode::kInternal, "stored chunk of metric '" + metric_key + "' of run row " +
+                                             std::to_string(run_pk) +
+                                             " is damaged: its sizes disagree");
+}
+
+// Writes one chunk (replacing the stored one with the same sequence).
+// REQUIRES: `steps` is sorted and not empty; values.size() == steps.size().
+Status PutChunk(Connection& connection, int64_t run_pk, const std::string& metric_key,
+                int64_t sequence, std::span<const int64_t> steps, std::span<const double> values) {
+  auto [min_value, max_value] = std::minmax_element(values.begin(), values.end());
+  std::string packed_steps;
+  std::string packed_values;
+  Pack(steps, packed_steps);
+  Pack(values, packed_values);
+  Result<StatementRef> put = connection.Prepare(sql::kPutMetricChunk);
+  if (!put) return put.error();
+  (*put)->BindInt64(":run_pk", run_pk);
+  (*put)->BindText(":metric_key", metric_key);
+  (*put)->BindInt64(":sequence", sequence);
+  (*put)->BindInt64(":first_step", steps.front());
+  (*put)->BindInt64(":last_step", steps.back());
+  (*put)->BindInt64(":point_count", static_cast<int64_t>(steps.size()));
+  (*put)->BindDouble(":min_value", *min_value);
+  (*put)->BindDouble(":max_value", *max_value);
+  (*put)->BindBlob(":packed_steps", packed_steps);
+  (*put)->BindBlob(":packed_values", packed_values);
+  return (*put)->Execute();
+}
+
+// Appends one key's points (sorted by step) to its chunks.
+Status AppendKeyPoints(Connection& connection, int64_t run_pk, const std::string& metric_key,
+                       const MetricPoints& points) {
+  const size_t total = points.steps.size();
+  size_t next = 0;          // the first point of `points` not yet written
+  int64_t sequence = 0;     // the number of the next new chunk
+  MetricPoints last_chunk;  // the key's last chunk when it has room
+  int64_t last_sequence = -1;
+  {
+    Result<StatementRef> select = connection.Prepare(sql::kSelectLastMetricChunk);
+    if (!select) return select.error();
+    (*select)->BindInt64(":run_pk", run_pk);
+    (*select)->BindText(":metric_key", metric_key);
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (*row) {
+      last_sequence = (*select)->ColumnInt64(0);
+      sequence = last_sequence + 1;
+      const auto count = static_cast<size_t>((*select)->ColumnInt64(1));
+      if (count < kMaxPointsPerChunk) {
+        last_chunk.steps.reserve(kMaxPointsPerChunk);
+        last_chunk.values.reserve(kMaxPointsPerChunk);
+        if (!UnpackInto((*select)->ColumnBlob(2), count, last_chunk.steps) ||
+            !UnpackInto((*select)->ColumnBlob(3), count, last_chunk.values))
+          return DamagedChunk(metric_key, run_pk);
+      }
+    }
+  }
+  if (!last_chunk.steps.empty()) {
+    const size_t taken = std::min(kMaxPointsPerChunk - last_chunk.steps.size(), total);
+    const bool in_order = last_chunk.steps.back() <= points.steps.front();
+    last_chunk.steps.insert(last_chunk.steps.end(), points.steps.begin(),
+                            points.steps.begin() + static_cast<std::ptrdiff_t>(taken));
+    last_chunk.values.insert(last_chunk.values.end(), points.values.begin(),
+                             points.values.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (!in_order) SortByStep(last_chunk);
+    if (Status status = PutChunk(connection, run_pk, metric_key, last_sequence, last_chunk.steps,
+                                 last_chunk.values);
+        !status)
+      return status;
+    next = taken;
+  }
+  const std::span<const int64_t> steps(points.steps);
+  const std::span<const double> values(points.values);
+  while (next < total) {
+    const size_t count = std::min(kMaxPointsPerChunk, total - next);
+    if (Status status = PutChunk(connection, run_pk, metric_key, sequence++,
+                                 steps.subspan(next, count), values.subspan(next, count));
+        !status)
+      return status;
+    next += count;
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+void CollectMetricPoints(int64_t step, const Json& values, MetricPointsByKey& points) {
+  if (!values.is_object()) return;
+  for (const auto& [key, value] : values.items()) {
+    // is_number() is false for booleans; strings, objects, arrays and null are skipped too.
+    if (!value.is_number()) continue;
+    const double number = value.get<double>();
+    if (!std::isfinite(number)) continue;
+    MetricPoints& series = points[key];
+    series.steps.push_back(step);
+    series.values.push_back(number);
+  }
+}
+
+Status AppendMetricChunks(Connection& connection, int64_t run_pk, const MetricPointsByKey& points) {
+  for (const auto& [metric_key, key_points] : points) {
+    if (key_points.steps.empty()) continue;
+    if (std::is_sorted(key_points.steps.begin(), key_points.steps.end())) {
+      if (Status status = AppendKeyPoints(connection, run_pk, metric_key, key_points); !status)
+        return status;
+      continue;
+    }
+    MetricPoints sorted = key_points;
+    SortByStep(sorted);
+    if (Status status = AppendKeyPoints(connection, run_pk, metric_key, sorted); !status)
+      return status;
+  }
+  return OkStatus();
+}
+
+Result<MetricPoints> ReadMetricPoints(Connection& connection, int64_t run_pk,
+                                      const std::string& metric_key, int64_t min_step,
+                                      int64_t max_step) {
+  MetricPoints points;
+  if (min_step > max_step) return points;
+  {
+    Result<StatementRef> count = connection.Prepare(sql::kCountMetricChunkPoints);
+    if (!count) return count.error();
+    (*count)->BindInt64(":run_pk", run_pk);
+    (*count)->BindText(":metric_key", metric_key);
+    (*count)->BindInt64(":min_step", min_step);
+    (*count)->BindInt64(":max_step", max_step);
+    Result<bool> row = (*count)->Step();
+    if (!row) return row.error();
+    const auto total = static_cast<size_t>(*row ? (*count)->ColumnInt64(0) : 0);
+    points.steps.reserve(total);
+    points.values.reserve(total);
+  }
+  {
+    Result<StatementRef> select = connection.Prepare(sql::kSelectMetricChunks);
+    if (!select) return select.error();
+    (*select)->BindInt64(":run_pk", run_pk);
+    (*select)->BindText(":metric_key", metric_key);
+    (*select)->BindInt64(":min_step", min_step);
+    (*select)->BindInt64(":max_step", max_step);
+    while (true) {
+      Result<bool> row = (*select)->Step();
+      if (!row) return row.error();
+      if (!*row) break;
+      const auto count = static_cast<size_t>((*select)->ColumnInt64(0));
+      if (!UnpackInto((*select)->ColumnBlob(1), count, points.steps) ||
+          !UnpackInto((*select)->ColumnBlob(2), count, points.values))
+        return DamagedChunk(metric_key, run_pk);
+    }
+  }
+  SortByStep(points);  // only when chunks overlap (points logged out of step order)
+  // The first and last chunks may hold points outside the range.
+  const auto end = std::upper_bound(points.steps.begin(), points.steps.end(), max_step);
+  const auto end_index = static_cast<std::ptrdiff_t>(end - points.steps.begin());
+  points.steps.erase(end, points.steps.end());
+  points.values.erase(points.values.begin() + end_index, points.values.end());
+  const auto begin = std::lower_bound(points.steps.begin(), points.steps.end(), min_step);
+  const auto begin_index = static_cast<std::ptrdiff_t>(begin - points.steps.begin());
+  points.steps.erase(points.steps.begin(), begin);
+  points.values.erase(points.values.begin(), points.values.begin() + begin_index);
+  return points;
+}
+
+Result<std::vector<std::string>> ReadMetricKeys(Connection& connection, int64_t run_pk) {
+  Result<StatementRef> select = connection.Prepare(sql::kSelectMetricKeys);
+  if (!select) return select.error();
+  (*select)->BindInt64(":run_pk", run_pk);
+  std::vector<std::string> keys;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    keys.push_back((*select)->ColumnText(0));
+  }
+  return keys;
+}
+
+Status BackfillMetricChunks(Connection& connection) {
+  Result<StatementRef> select = connection.Prepare(sql::kSelectAllHistory);
+  if (!select) return select.error();
+  MetricPointsByKey pending;
+  int64_t pending_run_pk = -1;
+  size_t pending_points = 0;
+  auto flush = [&]() -> Status {
+    Status status = AppendMetricChunks(connection, pending_run_pk, pending);
+    pending.clear();
+    pending_points = 0;
+    return status;
+  };
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const int64_t run_pk = (*select)->ColumnInt64(0);
+    if (run_pk != pending_run_pk || pending_points >= kBackfillFlushPoints) {
+      if (Status status = flush(); !status) return status;
+      pending_run_pk = run_pk;
+    }
+    Result<Json> values = ReadJsonColumn(**select, 2, "history row values");
+    if (!values) return values.error();
+    const size_t before = pending_points;
+    CollectMetricPoints((*select)->ColumnInt64(1), *values, pending);
+    pending_points = before + values->size();  // an upper bound is enough for the flush
+  }
+  return flush();
+}
+
+}  // namespace runhook::store::sqlite

@@ -1,0 +1,57 @@
+// Per-metric series storage: the metric_chunks table (schema migration 7). Every finite numeric
+// value of a history row (a JSON integer or float; not a boolean, string, object or NaN) is also
+// a point (step, value) of its key's series. A key's points are packed into chunks of at most
+// kMaxPointsPerChunk points (steps as int64, values as double, both little-endian), each row
+// carrying its first and last step, point count and value range, so a chart reads a million
+// points from a few hundred rows instead of parsing a million JSON history rows.
+//
+// Chunks are numbered per key in append order (`sequence`). Appends extend the key's last chunk
+// while it has room, then start new ones. The points of one chunk are kept in step order (equal
+// steps in append order); a point logged with a step below earlier ones is still stored, and
+// reads sort across chunks when they overlap.
+//
+// Thread safety: none; call with the connection serialised (SqliteStore's mutex).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+#include "store/sqlite_connection.h"
+#include "store/store.h"
+
+namespace runhook::store::sqlite {
+
+// 2048 points are 32 KiB of packed data: a small batch rewrites at most that much per key, and
+// a million points are about 500 rows.
+inline constexpr size_t kMaxPointsPerChunk = 2048;
+
+// Points waiting to be appended, by metric key, each key's in the order logged.
+using MetricPointsByKey = std::map<std::string, MetricPoints>;
+
+// Adds the finite numeric values of one history row (`values`, a JSON object) at `step` to
+// `points`. Values of other types are skipped.
+void CollectMetricPoints(int64_t step, const Json& values, MetricPointsByKey& points);
+
+// Appends `points` to the chunks of run `run_pk`: per key, the last chunk is read and rewritten
+// once (when it has room) and the rest goes into new chunks.
+// REQUIRES: inside a transaction (the caller's, so the points commit with their history rows).
+Status AppendMetricChunks(Connection& connection, int64_t run_pk, const MetricPointsByKey& points);
+
+// The points of `metric_key` of run `run_pk` with min_step <= step <= max_step, in step order.
+// Errors: kInternal when a stored chunk is damaged (its sizes disagree).
+Result<MetricPoints> ReadMetricPoints(Connection& connection, int64_t run_pk,
+                                      const std::string& metric_key, int64_t min_step,
+                                      int64_t max_step);
+
+// The keys of run `run_pk` that have points, sorted.
+Result<std::vector<std::string>> ReadMetricKeys(Connection& connection, int64_t run_pk);
+
+// Fills metric_chunks from every row already in `history` (migrating an existing database).
+// REQUIRES: inside the migration's transaction; metric_chunks exists and is empty.
+Status BackfillMetricChunks(Connection& connection);
+
+}  // namespace runhook::store::sqlite

@@ -13,7 +13,10 @@ Starts `BUILD_DIR/bin/runhook server` on a fresh SQLite store in a temporary dir
     zoomed range on the big run (10% of its steps, downsampled, and 1,000 steps, exact); each
     time is the request's round trip on a kept-alive local connection (an upper bound on the
     server's time), reported as median and p95;
-(c) the baseline: the same million points read once through GET RUN/history (JSON rows).
+(c) the baseline: the same million points read once through GET RUN/history (JSON rows);
+(d) the server's memory from /proc/PID/status (VmHWM, the peak resident size so far; VmRSS and
+    its parts RssAnon, heap and stacks, and RssFile, mapped files such as SQLite's mmap) after
+    ingestion, after the series requests and after the baseline (Linux only).
 
 Target: the downsampled series of the 1M-point metric in <= 100 ms.
 """
@@ -76,6 +79,21 @@ def log_run(client, run_id, points, batch_rows):
     return path, time.perf_counter() - started
 
 
+def server_memory(pid):
+    """'VmHWM ... MiB, VmRSS ... MiB, ...' of process `pid`, from /proc (empty elsewhere)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return ""
+    names = ("VmHWM", "VmRSS", "RssAnon", "RssFile")
+    fields = {}
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name in names:
+            fields[name] = int(value.split()[0]) / 1024.0  # kB
+    return ", ".join(f"{name} {fields[name]:.1f} MiB" for name in names if name in fields)
+
+
 def percentile(samples, fraction):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
@@ -113,6 +131,8 @@ def main():
         print(f"ingestion: {arguments.points:,} points in {big_seconds:.1f} s = "
               f"{arguments.points / big_seconds:,.0f} points/s (POST RUN/history, "
               f"{arguments.batch_rows:,} rows per batch)")
+        pid = server_process.popen.pid
+        print(f"server memory after ingestion: {server_memory(pid)}")
 
         zoom_first = arguments.points // 2
         cases = [
@@ -132,6 +152,8 @@ def main():
             print(f"{name:<30} {series['total_points']:>9,} {len(series['points']):>9,} "
                   f"{median:>10.2f} {p95:>8.2f}")
 
+        print(f"server memory after the series requests: {server_memory(pid)}")
+
         history_ms, history = client.timed_get(
             big_path + "/history?" + urlencode({"min_step": 0, "max_step": arguments.points - 1,
                                                 "limit": arguments.points}))
@@ -140,6 +162,7 @@ def main():
         small_median = results["small run, whole series"][0]
         print(f"{'baseline GET RUN/history once':<30} {arguments.points:>9,} "
               f"{len(history['rows']):>9,} {history_ms:>10.2f}")
+        print(f"server memory after the baseline: {server_memory(pid)}")
         print(f"\nratio big/small (median): {big_median / small_median:.2f}")
         print(f"ratio history baseline / big series (median): {history_ms / big_median:.0f}x")
         target = 100.0

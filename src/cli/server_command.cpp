@@ -1,6 +1,5 @@
 // `runhook server`: runs the HTTP API, the run pages and the webhook dispatcher until SIGINT or
 // SIGTERM.
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -55,11 +54,6 @@ std::string DefaultDataDir() {
 }
 
 void RunServer(const ServerFlags& flags) {
-  // Large request buffers (a million-point series read is 16 MB) come from the heap and stay
-  // there for the next request, instead of being mapped and handed back to the kernel each
-  // time: every fresh page costs a fault, which made such a read 15x slower (bench/README.md).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   server::ServerOptions options;
   options.host = flags.host;
   options.port = flags.port;

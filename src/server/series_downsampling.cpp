@@ -2,60 +2,90 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace runhook::server {
 
-std::vector<size_t> DownsampleMinMax(std::span<const int64_t> steps, std::span<const double> values,
-                                     size_t max_points) {
-  std::vector<size_t> kept;
-  size_t first = steps.size();  // the first and last finite points
-  size_t last = 0;
-  size_t finite_count = 0;
-  for (size_t index = 0; index < values.size(); ++index) {
-    if (!std::isfinite(values[index])) continue;
-    if (finite_count++ == 0) first = index;
-    last = index;
+MinMaxBuckets::MinMaxBuckets(int64_t first_step, int64_t last_step, size_t max_points)
+    : first_step_(first_step),
+      last_step_(std::max(first_step, last_step)),
+      max_points_(std::max<size_t>(max_points, 2)),
+      span_(static_cast<unsigned __int128>(static_cast<uint64_t>(last_step_) -
+                                           static_cast<uint64_t>(first_step_)) +
+            1),
+      narrow_(span_ <= std::numeric_limits<uint64_t>::max() / (max_points_ / 2)) {}
+
+size_t MinMaxBuckets::BucketOf(int64_t step) const {
+  const int64_t clamped = std::clamp(step, first_step_, last_step_);
+  const uint64_t offset = static_cast<uint64_t>(clamped) - static_cast<uint64_t>(first_step_);
+  const size_t bucket_count = buckets_.size();
+  // (offset * buckets) / span in 64 bits when that cannot overflow, else in 128.
+  if (narrow_) return static_cast<size_t>(offset * bucket_count / static_cast<uint64_t>(span_));
+  return static_cast<size_t>(static_cast<unsigned __int128>(offset) * bucket_count / span_);
+}
+
+void MinMaxBuckets::AddToBucket(const Extreme& point) {
+  Bucket& bucket = buckets_[BucketOf(point.step)];
+  if (!bucket.filled) {
+    bucket = Bucket{.filled = true, .lowest = point, .highest = point};
+    return;
   }
-  if (finite_count <= max_points) {
-    kept.reserve(finite_count);
-    for (size_t index = 0; index < values.size(); ++index)
-      if (std::isfinite(values[index])) kept.push_back(index);
-    return kept;
-  }
-  const size_t bucket_count = max_points / 2;
-  kept.reserve(bucket_count * 2);
-  // Bucket of a step: (step - first step) * buckets / span, in 128 bits so no step range
-  // overflows; span is the step width of all buckets together.
-  const unsigned __int128 span =
-      static_cast<unsigned __int128>(static_cast<uint64_t>(steps[last] - steps[first])) + 1;
-  auto bucket_of = [&](size_t index) {
-    const auto offset = static_cast<uint64_t>(steps[index] - steps[first]);
-    return static_cast<size_t>(static_cast<unsigned __int128>(offset) * bucket_count / span);
-  };
-  auto emit = [&kept](size_t lowest, size_t highest) {
-    if (lowest == highest) {
-      kept.push_back(lowest);
-    } else {
-      kept.push_back(std::min(lowest, highest));
-      kept.push_back(std::max(lowest, highest));
+  // Of equal values the lowest step wins, then the point added first (it is already there).
+  const Extreme& lowest = bucket.lowest;
+  if (point.value < lowest.value || (point.value == lowest.value && point.step < lowest.step))
+    bucket.lowest = point;
+  const Extreme& highest = bucket.highest;
+  if (point.value > highest.value || (point.value == highest.value && point.step < highest.step))
+    bucket.highest = point;
+}
+
+void MinMaxBuckets::StartBuckets() {
+  buckets_.resize(max_points_ / 2);
+  for (size_t order = 0; order < exact_.size(); ++order)
+    AddToBucket(Extreme{exact_[order].step, exact_[order].value, order});
+  std::vector<SeriesPoint>().swap(exact_);  // give the memory back
+}
+
+void MinMaxBuckets::Add(std::span<const int64_t> steps, std::span<const double> values) {
+  for (size_t index = 0; index < steps.size(); ++index) {
+    const double value = values[index];
+    if (!std::isfinite(value)) continue;
+    if (buckets_.empty()) {
+      if (count_ < max_points_) {
+        exact_.push_back(SeriesPoint{steps[index], value});
+        ++count_;
+        continue;
+      }
+      StartBuckets();
     }
-  };
-  size_t bucket = bucket_of(first);
-  size_t lowest = first;
-  size_t highest = first;
-  for (size_t index = first + 1; index <= last; ++index) {
-    if (!std::isfinite(values[index])) continue;
-    const size_t index_bucket = bucket_of(index);
-    if (index_bucket != bucket) {
-      emit(lowest, highest);
-      bucket = index_bucket;
-      lowest = highest = index;
+    AddToBucket(Extreme{steps[index], value, count_++});
+  }
+}
+
+std::vector<SeriesPoint> MinMaxBuckets::Finish() {
+  if (buckets_.empty()) {
+    std::stable_sort(
+        exact_.begin(), exact_.end(),
+        [](const SeriesPoint& left, const SeriesPoint& right) { return left.step < right.step; });
+    return std::move(exact_);
+  }
+  std::vector<SeriesPoint> kept;
+  kept.reserve(buckets_.size() * 2);
+  for (const Bucket& bucket : buckets_) {
+    if (!bucket.filled) continue;
+    const Extreme& lowest = bucket.lowest;
+    const Extreme& highest = bucket.highest;
+    if (lowest.order == highest.order) {
+      kept.push_back(SeriesPoint{lowest.step, lowest.value});
       continue;
     }
-    if (values[index] < values[lowest]) lowest = index;
-    if (values[index] > values[highest]) highest = index;
+    const bool lowest_first =
+        lowest.step < highest.step || (lowest.step == highest.step && lowest.order < highest.order);
+    const Extreme& early = lowest_first ? lowest : highest;
+    const Extreme& late = lowest_first ? highest : lowest;
+    kept.push_back(SeriesPoint{early.step, early.value});
+    kept.push_back(SeriesPoint{late.step, late.value});
   }
-  emit(lowest, highest);
   return kept;
 }
 

@@ -1,7 +1,10 @@
 // Thin handler for GET RUN/series: a run's metric series for charts, downsampled on the server
-// (series_downsampling.h) so a million-point metric answers as fast as a small one.
+// while it streams from the store chunk by chunk (series_downsampling.h), so a million-point
+// metric answers fast with memory bounded by max_points.
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,17 +36,35 @@ Result<std::vector<std::string>> RequestedKeys(const httplib::Request& request) 
   return keys;
 }
 
-// {"key", "total_points", "downsampled", "points": [[step, value], ...]}.
-Json SeriesJson(const std::string& key, const store::MetricPoints& points, size_t max_points) {
-  const std::vector<size_t> kept = DownsampleMinMax(points.steps, points.values, max_points);
-  Json list = Json::array();
-  for (size_t index : kept)
-    list.push_back(Json::array({points.steps[index], points.values[index]}));
-  return Json{{"key", key},
-              {"total_points", points.steps.size()},
-              {"downsampled", kept.size() < points.steps.size()},
-              {"points", std::move(list)}};
-}
+// Feeds a series from the store into min/max buckets, one chunk at a time (memory bounded by
+// max_points, whatever the number of points).
+class SeriesCollector : public store::MetricPointVisitor {
+ public:
+  explicit SeriesCollector(size_t max_points) : max_points_(max_points) {}
+
+  void OnRange(const store::MetricRangeSummary& summary) override {
+    buckets_.emplace(summary.first_step, summary.last_step, max_points_);
+  }
+  void OnPoints(std::span<const int64_t> steps, std::span<const double> values) override {
+    buckets_->Add(steps, values);
+  }
+
+  // {"key", "total_points", "downsampled", "points": [[step, value], ...]}. Call once.
+  Json Finish(const std::string& key) {
+    if (!buckets_) buckets_.emplace(0, 0, max_points_);  // no range was given: no points
+    Json list = Json::array();
+    for (const SeriesPoint& point : buckets_->Finish())
+      list.push_back(Json::array({point.step, point.value}));
+    return Json{{"key", key},
+                {"total_points", buckets_->count()},
+                {"downsampled", buckets_->downsampled()},
+                {"points", std::move(list)}};
+  }
+
+ private:
+  size_t max_points_;
+  std::optional<MinMaxBuckets> buckets_;
+};
 
 }  // namespace
 
@@ -79,9 +100,10 @@ void HandleGetSeries(const ApiContext& api, const httplib::Request& request,
   }
   Json series = Json::array();
   for (const std::string& metric_key : *metric_keys) {
-    auto points = api.store.GetMetricPoints(*key, metric_key, first_step, last_step);
-    if (!points) return SendError(response, NameRunIfNotFound(points.error(), *key));
-    series.push_back(SeriesJson(metric_key, *points, points_limit));
+    SeriesCollector collector(points_limit);
+    Status status = api.store.VisitMetricPoints(*key, metric_key, first_step, last_step, collector);
+    if (!status) return SendError(response, NameRunIfNotFound(status.error(), *key));
+    series.push_back(collector.Finish(metric_key));
   }
   SendJson(response, 200, Json{{"series", std::move(series)}});
 }

@@ -189,52 +189,56 @@ Status AppendMetricChunks(Connection& connection, int64_t run_pk, const MetricPo
   return OkStatus();
 }
 
-Result<MetricPoints> ReadMetricPoints(Connection& connection, int64_t run_pk,
-                                      const std::string& metric_key, int64_t min_step,
-                                      int64_t max_step) {
-  MetricPoints points;
-  if (min_step > max_step) return points;
-  {
-    Result<StatementRef> count = connection.Prepare(sql::kCountMetricChunkPoints);
-    if (!count) return count.error();
-    (*count)->BindInt64(":run_pk", run_pk);
-    (*count)->BindText(":metric_key", metric_key);
-    (*count)->BindInt64(":min_step", min_step);
-    (*count)->BindInt64(":max_step", max_step);
-    Result<bool> row = (*count)->Step();
+Status VisitStoredMetricPoints(Connection& connection, int64_t run_pk,
+                               const std::string& metric_key, int64_t min_step, int64_t max_step,
+                               MetricPointVisitor& visitor) {
+  MetricRangeSummary summary;
+  if (min_step <= max_step) {
+    Result<StatementRef> summarize = connection.Prepare(sql::kSummarizeMetricChunks);
+    if (!summarize) return summarize.error();
+    (*summarize)->BindInt64(":run_pk", run_pk);
+    (*summarize)->BindText(":metric_key", metric_key);
+    (*summarize)->BindInt64(":min_step", min_step);
+    (*summarize)->BindInt64(":max_step", max_step);
+    Result<bool> row = (*summarize)->Step();
     if (!row) return row.error();
-    const auto total = static_cast<size_t>(*row ? (*count)->ColumnInt64(0) : 0);
-    points.steps.reserve(total);
-    points.values.reserve(total);
-  }
-  {
-    Result<StatementRef> select = connection.Prepare(sql::kSelectMetricChunks);
-    if (!select) return select.error();
-    (*select)->BindInt64(":run_pk", run_pk);
-    (*select)->BindText(":metric_key", metric_key);
-    (*select)->BindInt64(":min_step", min_step);
-    (*select)->BindInt64(":max_step", max_step);
-    while (true) {
-      Result<bool> row = (*select)->Step();
-      if (!row) return row.error();
-      if (!*row) break;
-      const auto count = static_cast<size_t>((*select)->ColumnInt64(0));
-      if (!UnpackInto((*select)->ColumnBlob(1), count, points.steps) ||
-          !UnpackInto((*select)->ColumnBlob(2), count, points.values))
-        return DamagedChunk(metric_key, run_pk);
+    if (*row) summary.point_count_bound = (*summarize)->ColumnInt64(0);
+    if (summary.point_count_bound > 0) {
+      summary.first_step = std::max(min_step, (*summarize)->ColumnInt64(1));
+      summary.last_step = std::min(max_step, (*summarize)->ColumnInt64(2));
     }
   }
-  SortByStep(points);  // only when chunks overlap (points logged out of step order)
-  // The first and last chunks may hold points outside the range.
-  const auto end = std::upper_bound(points.steps.begin(), points.steps.end(), max_step);
-  const auto end_index = static_cast<std::ptrdiff_t>(end - points.steps.begin());
-  points.steps.erase(end, points.steps.end());
-  points.values.erase(points.values.begin() + end_index, points.values.end());
-  const auto begin = std::lower_bound(points.steps.begin(), points.steps.end(), min_step);
-  const auto begin_index = static_cast<std::ptrdiff_t>(begin - points.steps.begin());
-  points.steps.erase(points.steps.begin(), begin);
-  points.values.erase(points.values.begin(), points.values.begin() + begin_index);
-  return points;
+  visitor.OnRange(summary);
+  if (summary.point_count_bound == 0) return OkStatus();
+  Result<StatementRef> select = connection.Prepare(sql::kSelectMetricChunks);
+  if (!select) return select.error();
+  (*select)->BindInt64(":run_pk", run_pk);
+  (*select)->BindText(":metric_key", metric_key);
+  (*select)->BindInt64(":min_step", min_step);
+  (*select)->BindInt64(":max_step", max_step);
+  MetricPoints chunk;  // one decoded chunk at a time, the buffers reused
+  chunk.steps.reserve(kMaxPointsPerChunk);
+  chunk.values.reserve(kMaxPointsPerChunk);
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto count = static_cast<size_t>((*select)->ColumnInt64(0));
+    chunk.steps.clear();
+    chunk.values.clear();
+    if (!UnpackInto((*select)->ColumnBlob(1), count, chunk.steps) ||
+        !UnpackInto((*select)->ColumnBlob(2), count, chunk.values))
+      return DamagedChunk(metric_key, run_pk);
+    // A chunk is in step order; the first and last ones may hold steps outside the range.
+    const auto begin = std::lower_bound(chunk.steps.begin(), chunk.steps.end(), min_step);
+    const auto end = std::upper_bound(begin, chunk.steps.end(), max_step);
+    if (begin == end) continue;
+    const auto offset = static_cast<size_t>(begin - chunk.steps.begin());
+    const auto size = static_cast<size_t>(end - begin);
+    visitor.OnPoints(std::span<const int64_t>(chunk.steps).subspan(offset, size),
+                     std::span<const double>(chunk.values).subspan(offset, size));
+  }
+  return OkStatus();
 }
 
 Result<std::vector<std::string>> ReadMetricKeys(Connection& connection, int64_t run_pk) {

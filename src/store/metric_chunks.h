@@ -7,8 +7,9 @@
 //
 // Chunks are numbered per key in append order (`sequence`). Appends extend the key's last chunk
 // while it has room, then start new ones. The points of one chunk are kept in step order (equal
-// steps in append order); a point logged with a step below earlier ones is still stored, and
-// reads sort across chunks when they overlap.
+// steps in append order); a point logged with a step below earlier ones is still stored, so
+// chunks may overlap in steps. Reads stream chunk by chunk in append order (one chunk's points
+// in memory at a time) and leave ordering across chunks to the reader.
 //
 // Thread safety: none; call with the connection serialised (SqliteStore's mutex).
 #pragma once
@@ -41,11 +42,12 @@ void CollectMetricPoints(int64_t step, const Json& values, MetricPointsByKey& po
 // REQUIRES: inside a transaction (the caller's, so the points commit with their history rows).
 Status AppendMetricChunks(Connection& connection, int64_t run_pk, const MetricPointsByKey& points);
 
-// The points of `metric_key` of run `run_pk` with min_step <= step <= max_step, in step order.
-// Errors: kInternal when a stored chunk is damaged (its sizes disagree).
-Result<MetricPoints> ReadMetricPoints(Connection& connection, int64_t run_pk,
-                                      const std::string& metric_key, int64_t min_step,
-                                      int64_t max_step);
+// Store::VisitMetricPoints for run `run_pk`: one query sums the overlapping chunks' metadata for
+// OnRange, then each chunk is decoded into one reused buffer and its points in the range go to
+// OnPoints. Errors: kInternal when a stored chunk is damaged (its sizes disagree).
+Status VisitStoredMetricPoints(Connection& connection, int64_t run_pk,
+                               const std::string& metric_key, int64_t min_step, int64_t max_step,
+                               MetricPointVisitor& visitor);
 
 // The keys of run `run_pk` that have points, sorted.
 Result<std::vector<std::string>> ReadMetricKeys(Connection& connection, int64_t run_pk);

@@ -157,9 +157,9 @@ SELECT point_count, packed_steps, packed_values FROM metric_chunks
 WHERE run_pk = :run_pk AND metric_key = :metric_key AND last_step >= :min_step
   AND first_step <= :max_step
 ORDER BY sequence)sql";
-// How many points those chunks hold, to size the result once (no regrowth of a million points).
-inline constexpr std::string_view kCountMetricChunkPoints = R"sql(
-SELECT COALESCE(SUM(point_count), 0) FROM metric_chunks
+// How many points those chunks hold and the steps they span (MetricRangeSummary).
+inline constexpr std::string_view kSummarizeMetricChunks = R"sql(
+SELECT COALESCE(SUM(point_count), 0), MIN(first_step), MAX(last_step) FROM metric_chunks
 WHERE run_pk = :run_pk AND metric_key = :metric_key AND last_step >= :min_step
   AND first_step <= :max_step)sql";
 inline constexpr std::string_view kSelectMetricKeys =

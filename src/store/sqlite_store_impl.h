@@ -43,8 +43,8 @@ class SqliteStore final : public Store {
   Result<std::vector<HistoryRow>> GetHistory(const RunKey& key, int64_t min_step, int64_t max_step,
                                              int64_t limit) override;
   Result<std::vector<std::string>> ListMetricKeys(const RunKey& key) override;
-  Result<MetricPoints> GetMetricPoints(const RunKey& key, const std::string& metric_key,
-                                       int64_t min_step, int64_t max_step) override;
+  Status VisitMetricPoints(const RunKey& key, const std::string& metric_key, int64_t min_step,
+                           int64_t max_step, MetricPointVisitor& visitor) override;
   Result<std::vector<Event>> ListEvents(const RunKey& key) override;
 
   Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) override;

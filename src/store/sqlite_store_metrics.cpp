@@ -11,12 +11,13 @@ Result<std::vector<std::string>> SqliteStore::ListMetricKeys(const RunKey& key) 
   return ReadMetricKeys(*connection_, *run_pk);
 }
 
-Result<MetricPoints> SqliteStore::GetMetricPoints(const RunKey& key, const std::string& metric_key,
-                                                  int64_t min_step, int64_t max_step) {
+Status SqliteStore::VisitMetricPoints(const RunKey& key, const std::string& metric_key,
+                                      int64_t min_step, int64_t max_step,
+                                      MetricPointVisitor& visitor) {
   MutexLock lock(mutex_);
   Result<int64_t> run_pk = FindRunPk(key);
   if (!run_pk) return run_pk.error();
-  return ReadMetricPoints(*connection_, *run_pk, metric_key, min_step, max_step);
+  return VisitStoredMetricPoints(*connection_, *run_pk, metric_key, min_step, max_step, visitor);
 }
 
 }  // namespace runhook::store::sqlite

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,10 +67,35 @@ struct ProjectInfo {
   int64_t last_activity_ms = 0;
 };
 
-// One metric's points in step order: steps[i] is the step of values[i]. Values are finite.
+// One metric's points: steps[i] is the step of values[i]. Values are finite.
 struct MetricPoints {
   std::vector<int64_t> steps;
   std::vector<double> values;
+};
+
+// What the stored chunks say about a metric's points in a step range, before any is read.
+struct MetricRangeSummary {
+  // At least the number of points in the range, at most a chunk's worth more per end of the
+  // range (the first and last chunks may hold steps outside it). 0: no point follows.
+  int64_t point_count_bound = 0;
+  // Every point in the range has first_step <= step <= last_step (both inside the range).
+  // Meaningless when point_count_bound is 0.
+  int64_t first_step = 0;
+  int64_t last_step = 0;
+};
+
+// Receives a metric's points from Store::VisitMetricPoints, chunk by chunk. Called on the
+// caller's thread with the store's lock held: a visitor must not call the store.
+class MetricPointVisitor {
+ public:
+  virtual ~MetricPointVisitor() = default;
+  // Called once, first.
+  virtual void OnRange(const MetricRangeSummary& summary) = 0;
+  // Called for each stored chunk that has points in the range, with those points in step order
+  // (equal steps in the order logged); steps.size() == values.size() > 0. Chunks come in append
+  // order, so across calls steps may go back (steps logged out of order). The spans are valid
+  // only during the call.
+  virtual void OnPoints(std::span<const int64_t> steps, std::span<const double> values) = 0;
 };
 
 // What the dispatcher learns when it records an attempt.
@@ -152,10 +178,14 @@ class Store {
   // The keys of the run that have points, sorted (byte order). Errors: kNotFound.
   virtual Result<std::vector<std::string>> ListMetricKeys(const RunKey& key) = 0;
 
-  // The points of `metric_key` with min_step <= step <= max_step, in step order (equal steps in
-  // the order logged); empty for a key without points. Errors: kNotFound naming the run.
-  virtual Result<MetricPoints> GetMetricPoints(const RunKey& key, const std::string& metric_key,
-                                               int64_t min_step, int64_t max_step) = 0;
+  // Hands the points of `metric_key` with min_step <= step <= max_step to `visitor` (see
+  // MetricPointVisitor), reading one chunk at a time: memory stays at one chunk whatever the
+  // number of points. A key without points gets OnRange with a bound of 0 and no OnPoints.
+  // Errors (after which the visitor may have seen part of the points): kNotFound naming the run;
+  // kInternal for a damaged chunk.
+  virtual Status VisitMetricPoints(const RunKey& key, const std::string& metric_key,
+                                   int64_t min_step, int64_t max_step,
+                                   MetricPointVisitor& visitor) = 0;
 
   virtual Result<std::vector<Event>> ListEvents(const RunKey& key) = 0;
 

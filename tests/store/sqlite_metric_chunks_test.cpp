@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
+#include <utility>
 
 #include "store/metric_chunks.h"
 #include "store/schema.h"
@@ -37,6 +40,59 @@ Status AppendRows(Store& store, RunRecord& run, const std::string& batch_id,
   return status;
 }
 
+// Collects what VisitMetricPoints hands over: the summary, each call's points, and all points
+// sorted by step (stable, so equal steps keep the order handed over).
+class CollectingVisitor : public MetricPointVisitor {
+ public:
+  void OnRange(const MetricRangeSummary& summary) override {
+    ++range_calls;
+    this->summary = summary;
+  }
+  void OnPoints(std::span<const int64_t> steps, std::span<const double> values) override {
+    EXPECT_EQ(range_calls, 1) << "OnPoints before OnRange";
+    EXPECT_EQ(steps.size(), values.size());
+    EXPECT_FALSE(steps.empty());
+    EXPECT_TRUE(std::is_sorted(steps.begin(), steps.end()));
+    EXPECT_LE(steps.size(), kMaxPointsPerChunk);
+    call_sizes.push_back(steps.size());
+    for (size_t index = 0; index < steps.size(); ++index)
+      pairs.emplace_back(steps[index], values[index]);
+  }
+  MetricPoints SortedPoints() const {
+    std::vector<std::pair<int64_t, double>> sorted = pairs;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& left, const auto& right) { return left.first < right.first; });
+    MetricPoints points;
+    for (const auto& [step, value] : sorted) {
+      points.steps.push_back(step);
+      points.values.push_back(value);
+    }
+    return points;
+  }
+
+  int range_calls = 0;
+  MetricRangeSummary summary;
+  std::vector<size_t> call_sizes;
+  std::vector<std::pair<int64_t, double>> pairs;  // in the order handed over
+};
+
+// The points VisitMetricPoints hands over, sorted by step.
+Result<MetricPoints> ReadPoints(Store& store, const RunKey& key, const std::string& metric_key,
+                                int64_t min_step, int64_t max_step) {
+  CollectingVisitor visitor;
+  if (Status status = store.VisitMetricPoints(key, metric_key, min_step, max_step, visitor);
+      !status)
+    return status.error();
+  EXPECT_EQ(visitor.range_calls, 1);
+  const auto count = static_cast<int64_t>(visitor.pairs.size());
+  EXPECT_GE(visitor.summary.point_count_bound, count);
+  for (const auto& [step, value] : visitor.pairs) {
+    EXPECT_LE(visitor.summary.first_step, step);
+    EXPECT_GE(visitor.summary.last_step, step);
+  }
+  return visitor.SortedPoints();
+}
+
 void ExpectLossPoints(const MetricPoints& points, int64_t first_step, int64_t last_step) {
   ASSERT_EQ(points.steps.size(), static_cast<size_t>(last_step - first_step + 1));
   ASSERT_EQ(points.values.size(), points.steps.size());
@@ -60,7 +116,7 @@ class MetricChunksTest : public StoreTest {
   }
 
   MetricPoints Points(const std::string& key, int64_t min_step = 0, int64_t max_step = kAllSteps) {
-    Result<MetricPoints> points = store_->GetMetricPoints(run_.key, key, min_step, max_step);
+    Result<MetricPoints> points = ReadPoints(*store_, run_.key, key, min_step, max_step);
     EXPECT_TRUE(points) << Describe(points);
     return points ? *points : MetricPoints{};
   }
@@ -171,8 +227,51 @@ TEST_P(MetricChunksTest, EqualStepsKeepTheOrderLogged) {
   EXPECT_EQ(points.values, (std::vector<double>{0.0, 1.0, 2.0, 3.0}));
 }
 
+TEST_P(MetricChunksTest, VisitStreamsOneChunkAtATimeWithASummaryFirst) {
+  const auto chunk = static_cast<int64_t>(kMaxPointsPerChunk);
+  ASSERT_TRUE(Append("b1", LossRows(0, 3 * chunk)));
+  // The range ends inside the first and the third chunk: the bound counts all three chunks.
+  CollectingVisitor visitor;
+  ASSERT_TRUE(store_->VisitMetricPoints(run_.key, "loss", 100, 2 * chunk + 99, visitor));
+  EXPECT_EQ(visitor.summary.point_count_bound, 3 * chunk);
+  EXPECT_EQ(visitor.summary.first_step, 100);
+  EXPECT_EQ(visitor.summary.last_step, 2 * chunk + 99);
+  EXPECT_EQ(visitor.call_sizes,
+            (std::vector<size_t>{kMaxPointsPerChunk - 100, kMaxPointsPerChunk, 100}));
+  ExpectLossPoints(visitor.SortedPoints(), 100, 2 * chunk + 99);
+  // A range inside a chunk's gap: the chunk overlaps it, none of its points is in it.
+  ASSERT_TRUE(Append("b2", {HistoryRow{5 * chunk, Json{{"loss", 1.0}}},
+                            HistoryRow{10 * chunk, Json{{"loss", 2.0}}}}));
+  CollectingVisitor gap;
+  ASSERT_TRUE(store_->VisitMetricPoints(run_.key, "loss", 5 * chunk + 1, 10 * chunk - 1, gap));
+  EXPECT_EQ(gap.summary.point_count_bound, 2);
+  EXPECT_EQ(gap.summary.first_step, 5 * chunk + 1);
+  EXPECT_EQ(gap.summary.last_step, 10 * chunk - 1);
+  EXPECT_TRUE(gap.call_sizes.empty());
+  CollectingVisitor none;
+  ASSERT_TRUE(store_->VisitMetricPoints(run_.key, "never-logged", 0, kAllSteps, none));
+  EXPECT_EQ(none.range_calls, 1);
+  EXPECT_EQ(none.summary.point_count_bound, 0);
+  EXPECT_TRUE(none.call_sizes.empty());
+}
+
+TEST_P(MetricChunksTest, OverlappingChunksComeInAppendOrder) {
+  const auto chunk = static_cast<int64_t>(kMaxPointsPerChunk);
+  ASSERT_TRUE(Append("b1", LossRows(1000, chunk)));  // one full chunk, steps 1000..
+  ASSERT_TRUE(Append("b2", LossRows(0, 10)));        // a new chunk below it
+  CollectingVisitor visitor;
+  ASSERT_TRUE(store_->VisitMetricPoints(run_.key, "loss", 5, 1004, visitor));
+  EXPECT_EQ(visitor.summary.first_step, 5);
+  EXPECT_EQ(visitor.summary.last_step, 1004);
+  EXPECT_EQ(visitor.summary.point_count_bound, chunk + 10);
+  EXPECT_EQ(visitor.call_sizes, (std::vector<size_t>{5, 5}));
+  ASSERT_EQ(visitor.pairs.size(), 10u);
+  EXPECT_EQ(visitor.pairs.front().first, 1000);  // the first chunk appended comes first
+  EXPECT_EQ(visitor.pairs.back().first, 9);
+}
+
 TEST_P(MetricChunksTest, UnknownRunIsNotFound) {
-  Result<MetricPoints> points = store_->GetMetricPoints(SampleKey("missing1"), "loss", 0, 10);
+  Result<MetricPoints> points = ReadPoints(*store_, SampleKey("missing1"), "loss", 0, 10);
   ASSERT_FALSE(points);
   EXPECT_EQ(points.error().code, ErrorCode::kNotFound);
   Result<std::vector<std::string>> keys = store_->ListMetricKeys(SampleKey("missing1"));
@@ -246,19 +345,18 @@ TEST_F(MetricChunksFileTest, MigrationBackfillsChunksFromExistingHistory) {
   std::unique_ptr<Store> store = OpenOrDie(Path());
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), sqlite::CurrentSchemaVersion());
-  Result<MetricPoints> loss = store->GetMetricPoints(SampleKey("first123"), "loss", 0, kAllSteps);
+  Result<MetricPoints> loss = ReadPoints(*store, SampleKey("first123"), "loss", 0, kAllSteps);
   ASSERT_TRUE(loss) << Describe(loss);
   ExpectLossPoints(*loss, 0, total - 1);
   EXPECT_EQ(store->ListMetricKeys(SampleKey("first123")).value(), std::vector<std::string>{"loss"});
   EXPECT_EQ(store->ListMetricKeys(SampleKey("second12")).value(), std::vector<std::string>{"acc"});
-  Result<MetricPoints> accuracy =
-      store->GetMetricPoints(SampleKey("second12"), "acc", 0, kAllSteps);
+  Result<MetricPoints> accuracy = ReadPoints(*store, SampleKey("second12"), "acc", 0, kAllSteps);
   ASSERT_TRUE(accuracy) << Describe(accuracy);
   EXPECT_EQ(accuracy->values, (std::vector<double>{0.25, 0.75}));
   // Appends after the backfill continue the same series.
   RunRecord second = store->GetRun(SampleKey("second12")).value();
   ASSERT_TRUE(AppendRows(*store, second, "b2", {HistoryRow{2, Json{{"acc", 1.0}}}}));
-  EXPECT_EQ(store->GetMetricPoints(SampleKey("second12"), "acc", 0, kAllSteps)->steps,
+  EXPECT_EQ(ReadPoints(*store, SampleKey("second12"), "acc", 0, kAllSteps)->steps,
             (std::vector<int64_t>{0, 1, 2}));
 }
 

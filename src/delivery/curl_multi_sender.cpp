@@ -36,8 +36,11 @@ void InitializeCurlOnce() {
                              curl_easy_strerror(code));
 }
 
-bool ContainsLineBreak(const std::string& text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+// A plain loop: find_first_of with a set calls memchr once per character of `text`.
+bool ContainsLineBreak(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char character) {
+    return character == '\r' || character == '\n' || character == '\0';
+  });
 }
 
 // One request in flight. Owned by the sender; its address is the easy handle's CURLOPT_PRIVATE.
@@ -50,14 +53,16 @@ struct Transfer {
   std::vector<std::string> refusals;
   int sockets_opened = 0;
   CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
+  // CURLOPT_HTTPHEADER, built in place (BuildHeaderList): the lines, each ended by '\0', and
+  // list nodes pointing into them, so a request's headers take two allocations, not two a line.
+  std::string header_lines;
+  std::vector<curl_slist> header_nodes;
   HttpResult result;
   SteadyClock::time_point started;
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
-    curl_slist_free_all(header_list);
   }
 };
 
@@ -128,29 +133,55 @@ bool IsUnsendable(CURLcode code) {
 std::string FindRequestProblem(const HttpRequest& request) {
   if (request.method.empty()) return "the request has no method";
   for (const auto& [name, value] : request.headers) {
-    if (name.empty() || name.find_first_of(": \t") != std::string::npos || ContainsLineBreak(name))
+    const bool has_separator = std::any_of(name.begin(), name.end(), [](char character) {
+      return character == ':' || character == ' ' || character == '\t';
+    });
+    if (name.empty() || has_separator || ContainsLineBreak(name))
       return "header name '" + name + "' is not a valid HTTP field name";
     if (ContainsLineBreak(value)) return "header '" + name + "' contains a line break";
   }
   return "";
 }
 
-curl_slist* BuildHeaderList(const HttpRequest& request) {
-  curl_slist* list = nullptr;
-  const auto append = [&](const std::string& line) {
-    curl_slist* grown = curl_slist_append(list, line.c_str());
-    if (grown == nullptr) throw std::bad_alloc();
-    list = grown;
-  };
-  for (const auto& [name, value] : request.headers)
-    append(value.empty() ? name + ";" : name + ": " + value);  // "Name;" sends an empty value
+// Fills `transfer`'s header lines and nodes from its request; returns the list's head (null when
+// empty). REQUIRES: no name or value contains '\0' (FindRequestProblem).
+curl_slist* BuildHeaderList(Transfer& transfer) {
+  const HttpRequest& request = transfer.request;
+  std::string& lines = transfer.header_lines;
+  size_t line_count = 0;
+  size_t size = 0;
+  for (const auto& [name, value] : request.headers) size += name.size() + value.size() + 3;
+  for (const char* name : kSuppressedDefaults) size += std::strlen(name) + 2;
+  lines.reserve(size);
+  for (const auto& [name, value] : request.headers) {
+    lines.append(name);
+    if (value.empty()) {
+      lines.push_back(';');  // "Name;" sends an empty value
+    } else {
+      lines.append(": ");
+      lines.append(value);
+    }
+    lines.push_back('\0');
+    ++line_count;
+  }
   for (const char* name : kSuppressedDefaults) {
     bool set_by_request = false;
     for (const auto& header : request.headers)
       set_by_request = set_by_request || HeaderNameEquals(header.first, name);
-    if (!set_by_request) append(std::string(name) + ":");  // "Name:" removes libcurl's default
+    if (set_by_request) continue;
+    lines.append(name);
+    lines.append(":", 2);  // "Name:" removes libcurl's default; the '\0' ends the line
+    ++line_count;
   }
-  return list;
+  std::vector<curl_slist>& nodes = transfer.header_nodes;
+  nodes.resize(line_count);
+  char* line = lines.data();
+  for (size_t index = 0; index < line_count; ++index) {
+    nodes[index].data = line;
+    nodes[index].next = index + 1 < line_count ? &nodes[index + 1] : nullptr;
+    line += std::strlen(line) + 1;
+  }
+  return nodes.empty() ? nullptr : nodes.data();
 }
 
 void ConfigureMethodAndBody(CURL* easy, const HttpRequest& request) {
@@ -196,6 +227,7 @@ class CurlMultiSender final : public HttpSender {
 
   ~CurlMultiSender() override {
     AbortAll();
+    for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi_);
   }
 
@@ -210,7 +242,7 @@ class CurlMultiSender final : public HttpSender {
       FailImmediately(*transfer, problem, /*unsendable=*/true);
       return;
     }
-    transfer->easy = curl_easy_init();
+    transfer->easy = TakeHandle();
     if (transfer->easy == nullptr) {
       FailImmediately(*transfer, "curl_easy_init failed", /*unsendable=*/false);
       return;
@@ -245,6 +277,7 @@ class CurlMultiSender final : public HttpSender {
     std::vector<uint64_t> tags;
     for (auto& [easy, transfer] : transfers_) {
       curl_multi_remove_handle(multi_, easy);
+      ReturnHandle(*transfer);
       tags.push_back(transfer->tag);
     }
     transfers_.clear();
@@ -254,10 +287,34 @@ class CurlMultiSender final : public HttpSender {
   }
 
  private:
+  // At most this many finished easy handles are kept for reuse (the dispatcher's default
+  // max_in_flight), so a steady stream of requests allocates none.
+  static constexpr size_t kIdleHandleLimit = 64;
+
+  // A handle from the idle pool, or a new one; null when libcurl cannot make one.
+  CURL* TakeHandle() {
+    if (idle_handles_.empty()) return curl_easy_init();
+    CURL* easy = idle_handles_.back();
+    idle_handles_.pop_back();
+    return easy;
+  }
+
+  // Takes `transfer`'s handle (already removed from the multi handle) back into the pool,
+  // reset to libcurl's defaults, or frees it when the pool is full.
+  void ReturnHandle(Transfer& transfer) {
+    CURL* easy = std::exchange(transfer.easy, nullptr);
+    if (idle_handles_.size() >= kIdleHandleLimit) {
+      curl_easy_cleanup(easy);
+      return;
+    }
+    curl_easy_reset(easy);
+    idle_handles_.push_back(easy);
+  }
+
   void Configure(Transfer& transfer) {
     CURL* easy = transfer.easy;
     const HttpRequest& request = transfer.request;
-    transfer.header_list = BuildHeaderList(request);
+    curl_slist* header_list = BuildHeaderList(transfer);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
     curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -266,7 +323,7 @@ class CurlMultiSender final : public HttpSender {
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &KeepBodyPrefix);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
@@ -300,6 +357,7 @@ class CurlMultiSender final : public HttpSender {
       if (found == transfers_.end()) continue;
       Finish(*found->second, message->data.result);
       curl_multi_remove_handle(multi_, message->easy_handle);
+      ReturnHandle(*found->second);
       transfers_.erase(found);
     }
   }
@@ -329,7 +387,8 @@ class CurlMultiSender final : public HttpSender {
   const DestinationPolicy policy_;
   CURLM* multi_ = nullptr;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
-  std::vector<Completion> ready_;  // completed, not yet returned by Poll
+  std::vector<Completion> ready_;    // completed, not yet returned by Poll
+  std::vector<CURL*> idle_handles_;  // reset, not in the multi handle; owned
 };
 
 }  // namespace

@@ -5,7 +5,8 @@
 // for the whole attempt, method/headers/body as given. libcurl's own defaults that would change
 // what the receiver sees (Accept, Expect: 100-continue, a form Content-Type) are suppressed
 // unless the request sets those headers itself. The response body is read to the end; only its
-// first kResponseExcerptLimit bytes are kept.
+// first kResponseExcerptLimit bytes are kept. A finished transfer's easy handle is reset
+// (curl_easy_reset) and reused by a later request; at most 64 idle ones are kept.
 //
 // When the destination policy is enforced (destination_policy.h), every address libcurl is about
 // to connect to (after resolving the URL's host) is checked first; a refused address gets no

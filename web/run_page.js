@@ -193,6 +193,12 @@
     return Math.floor(minutes / 60) + " h " + pad(minutes % 60) + " min";
   }
 
+  // As FormatMilliseconds in src/server/page_layout.cpp, so a refresh shows the same text.
+  function formatMilliseconds(milliseconds) {
+    if (!isFinite(milliseconds) || milliseconds < 0) milliseconds = 0;
+    return milliseconds.toFixed(milliseconds < 1 ? 2 : milliseconds < 100 ? 1 : 0) + " ms";
+  }
+
   function fillKeyValues(id, object) {
     var table = document.getElementById(id);
     if (!table) return;
@@ -243,7 +249,7 @@
     row.appendChild(element("td", { class: "attempt-started" }, attempt.started_at));
     row.appendChild(element("td", { class: "attempt-status" },
                             attempt.status_code ? String(attempt.status_code) : "-"));
-    row.appendChild(element("td", { class: "attempt-latency" }, attempt.latency_ms + " ms"));
+    row.appendChild(element("td", { class: "attempt-latency" }, formatMilliseconds(attempt.latency_ms)));
     var cell = element("td", { class: "attempt-response", colspan: "2" });
     cell.appendChild(element("pre", {}, response));
     row.appendChild(cell);

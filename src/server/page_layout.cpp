@@ -46,6 +46,14 @@ std::string CellText(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string FormatMilliseconds(double milliseconds) {
+  if (!std::isfinite(milliseconds) || milliseconds < 0) milliseconds = 0;
+  char text[48];
+  const char* format = milliseconds < 1 ? "%.2f ms" : milliseconds < 100 ? "%.1f ms" : "%.0f ms";
+  std::snprintf(text, sizeof(text), format, milliseconds);
+  return text;
+}
+
 std::string FormatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
   char text[48];

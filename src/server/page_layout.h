@@ -29,6 +29,9 @@ std::string CellText(const Json& value);
 // "1 h 02 min", "3 min 04 s", "12.5 s": a duration for people.
 std::string FormatDuration(double seconds);
 
+// "0.42 ms", "12.5 ms", "1530 ms": a latency with two or three significant digits.
+std::string FormatMilliseconds(double milliseconds);
+
 // A small page for a missing run or a bad address, with `message` escaped.
 std::string RenderErrorPage(std::string_view title, std::string_view message);
 

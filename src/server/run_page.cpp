@@ -110,8 +110,10 @@ std::string HooksSection(const std::vector<core::HookSpec>& hooks) {
             HtmlEscape(hook.name) +
             (hook.disabled ? " <span class=\"muted\">(disabled)</span>" : "") + "</td><td>" +
             HtmlEscape(events) + "</td><td><code>" + HtmlEscape(hook.method) + " " +
-            HtmlEscape(hook.url) + "</code></td><td><pre>" + HtmlEscape(headers) +
-            "</pre></td><td><pre>" + HtmlEscape(hook.body) + "</pre></td></tr>\n";
+            HtmlEscape(hook.url) + "</code></td><td>" +
+            (headers.empty() ? "<span class=\"muted\">none</span>"
+                             : "<pre>" + HtmlEscape(headers) + "</pre>") +
+            "</td><td><pre>" + HtmlEscape(hook.body) + "</pre></td></tr>\n";
   }
   html += "</tbody>\n</table>\n";
   if (hooks.empty()) html += "<p class=\"muted\">This run declares no hooks.</p>\n";
@@ -126,8 +128,8 @@ std::string AttemptRow(const core::Attempt& attempt) {
          HtmlEscape(core::FormatIso8601(attempt.started_at_ms)) +
          "</td><td class=\"attempt-status\">" +
          (attempt.status_code ? std::to_string(attempt.status_code) : std::string("-")) +
-         "</td><td class=\"attempt-latency\">" + HtmlEscape(Json(attempt.latency_ms).dump()) +
-         " ms</td><td class=\"attempt-response\" colspan=\"2\"><pre>" + HtmlEscape(response) +
+         "</td><td class=\"attempt-latency\">" + FormatMilliseconds(attempt.latency_ms) +
+         "</td><td class=\"attempt-response\" colspan=\"2\"><pre>" + HtmlEscape(response) +
          "</pre></td></tr>\n";
 }
 

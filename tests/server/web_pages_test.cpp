@@ -99,6 +99,13 @@ TEST(RunPageRenderer, DeliveriesFollowTheDomContract) {
   EXPECT_THAT(html, HasSubstr(StaticAssetUrl("run_page.js")));
 }
 
+TEST(PageFormatting, LatenciesShowTwoOrThreeSignificantDigits) {
+  EXPECT_EQ(FormatMilliseconds(0.4234), "0.42 ms");
+  EXPECT_EQ(FormatMilliseconds(3.282704), "3.3 ms");
+  EXPECT_EQ(FormatMilliseconds(1530.4), "1530 ms");
+  EXPECT_EQ(FormatMilliseconds(-1), "0.00 ms");
+}
+
 TEST(ProjectsPageRenderer, ListsProjectsAsEscapedLinks) {
   const std::string html = RenderProjectsPage({store::ProjectInfo{"alice", "demo", 3, 0}});
   EXPECT_THAT(html, HasSubstr("<table id=\"projects\">"));

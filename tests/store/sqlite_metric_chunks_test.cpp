@@ -1,7 +1,6 @@
 // Metric series (metric_chunks): numeric history values as packed per-key points, appended in
 // the history transaction, read back in step order by range, and backfilled by the migration.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
@@ -280,26 +279,6 @@ TEST_P(MetricChunksTest, UnknownRunIsNotFound) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backing, MetricChunksTest, ::testing::Values("memory", "file"));
-
-// Runs SQL on the database file with a separate raw connection, as an outside tool would.
-void ExecuteOnFile(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
-}
-
-int64_t QueryFile(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  int64_t value = -1;
-  if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_int64(statement, 0);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return value;
-}
 
 class MetricChunksFileTest : public ::testing::Test {
  protected:

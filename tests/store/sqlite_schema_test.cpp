@@ -1,6 +1,5 @@
 // Opening, reopening and migrating a file-backed store.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 
@@ -9,26 +8,6 @@
 
 namespace runhook::store::testing {
 namespace {
-
-// Reads one integer with a separate raw connection, as an outside tool would.
-int64_t QueryFile(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  int64_t value = -1;
-  if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_int64(statement, 0);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return value;
-}
-
-void ExecuteOnFile(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
-}
 
 class SchemaTest : public ::testing::Test {
  protected:

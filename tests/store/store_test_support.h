@@ -52,6 +52,14 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Store> store_;
 };
 
+// Reads one integer from a file-backed database with a separate raw connection, as an outside
+// tool would (-1 when the query returns no row).
+int64_t QueryFile(const std::string& path, const char* sql);
+
+// Runs `sql` on a file-backed database with a separate raw connection (e.g. to roll a schema
+// back to an older version).
+void ExecuteOnFile(const std::string& path, const char* sql);
+
 // Prints the error of a failed Result in test output.
 template <typename T>
 std::string Describe(const Result<T>& result) {

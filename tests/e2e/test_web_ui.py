@@ -151,6 +151,31 @@ def check_pages(page, server, listener, run, delivery, steps):
         f"the charts keep resizing or outgrow the window (a responsive Chart.js canvas needs a " \
         f"container of its own with a fixed height): {sizes}"
 
+    # Zoom: steps 100 to 150 of the loss chart, asked of the server (51 points, not a slice of
+    # the downsampled series), then reset to the whole run. Real clicks on the page's buttons.
+    page.evaluate("""(() => {
+        const figure = document.querySelector('#charts canvas.metric-chart[data-key="loss"]')
+            .closest("figure");
+        figure.id = "loss-figure";
+        figure.querySelector('input[aria-label="min step"]').value = "100";
+        figure.querySelector('input[aria-label="max step"]').value = "150";
+    })()""")
+    loss_points_js = """(() => {
+        const canvas = document.querySelector('canvas.metric-chart[data-key="loss"]');
+        const data = Chart.getChart(canvas).data.datasets[0].data;
+        return {points: +canvas.dataset.points, first: data[0].x, last: data[data.length - 1].x};
+    })()"""
+    page.click("#loss-figure div.zoom button:nth-of-type(1)")
+    zoomed = page.wait_for(f"(() => {{ const shown = {loss_points_js}; "
+                           f"return shown.points === 51 && shown; }})()",
+                           timeout=10, what="the loss chart zoomed to steps 100-150")
+    assert zoomed == {"points": 51, "first": 100, "last": 150}, zoomed
+    page.click("#loss-figure div.zoom button:nth-of-type(2)")
+    whole = page.wait_for(f"(() => {{ const shown = {loss_points_js}; "
+                          f"return shown.points === {charts['loss']['points']} && shown; }})()",
+                          timeout=10, what="the loss chart reset to the whole run")
+    assert whole["first"] == 0 and whole["last"] == steps - 1, whole
+
     # The delivery and its one attempt.
     selector = f'table#deliveries tbody.delivery[data-delivery-id="{delivery["id"]}"]'
     attempts_js = f"""[...document.querySelectorAll('{selector} tr.attempt')].map(row => ({{

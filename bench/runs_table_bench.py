@@ -15,45 +15,25 @@ Times are client round trips on loopback (an upper bound of the server time). Ta
 in under 200 ms.
 """
 import argparse
-import http.client
-import json
 import os
 import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 # The end-to-end tests' helpers for started processes, shared, not copied.
 sys.path.insert(0, str(BENCH_DIR.parent / "tests" / "e2e"))
 from conftest import Process  # noqa: E402
-
-
-class Client:
-    """One keep-alive HTTP connection."""
-
-    def __init__(self, url):
-        parsed = urllib.parse.urlparse(url)
-        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
-
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        self.connection.request(method, path, body=data,
-                                headers={"Content-Type": "application/json"})
-        response = self.connection.getresponse()
-        raw = response.read()
-        if response.status >= 300:
-            raise RuntimeError(f"{method} {path}: HTTP {response.status}: {raw[:300]!r}")
-        return raw
+from bench_http import KeepAliveClient, percentile  # noqa: E402
 
 
 def create_runs(client, count):
     for index in range(count):
-        answer = json.loads(client.request("POST", "/api/v1/runs", {
+        answer = client.request("POST", "/api/v1/runs", {
             "entity": "bench", "project": "table", "name": f"run-{index:04d}",
-            "config": {"lr": 0.001 * (index % 10), "batch_size": 32, "seed": index}}))
+            "config": {"lr": 0.001 * (index % 10), "batch_size": 32, "seed": index}})
         path = f"/api/v1/runs/bench/table/{answer['run']['id']}"
         values = {"loss": 1.0 / (index + 1), "accuracy": (index % 100) / 100,
                   "val/loss": 2.0 / (index + 1), "val/accuracy": (index % 50) / 50,
@@ -68,15 +48,10 @@ def time_requests(client, paths, repeats):
     for _ in range(repeats):
         for name, path in paths.items():
             started = time.perf_counter()
-            body = client.request("GET", path)
+            body = client.request_raw("GET", path)
             timings[name].append((time.perf_counter() - started) * 1000)
             sizes[name] = len(body)
     return timings, sizes
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def main():
@@ -94,14 +69,14 @@ def main():
                          Path(directory) / "server.log", env=env)
         try:
             url = server.wait_for_url()
-            client = Client(url)
+            client = KeepAliveClient(url, timeout=60)
             started = time.monotonic()
             create_runs(client, options.runs)
             print(f"created {options.runs} runs in {time.monotonic() - started:.1f} s")
             paths = {"page": "/bench/table",
                      "sorted": "/bench/table?sort=summary.loss&order=asc",
                      "baseline": f"/api/v1/runs?entity=bench&project=table&limit={options.runs}"}
-            rows = client.request("GET", paths["page"]).count(b'<tr class="run"')
+            rows = client.request_raw("GET", paths["page"]).count(b'<tr class="run"')
             assert rows == options.runs, f"the page lists {rows} runs, not {options.runs}"
             time_requests(client, paths, 3)  # warm up
             timings, sizes = time_requests(client, paths, options.repeats)

@@ -21,8 +21,6 @@ Starts `BUILD_DIR/bin/runhook server` on a fresh SQLite store in a temporary dir
 Target: the downsampled series of the 1M-point metric in <= 100 ms.
 """
 import argparse
-import http.client
-import json
 import math
 import os
 import platform
@@ -32,35 +30,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 BENCH_DIR = Path(__file__).resolve().parent
 # The end-to-end tests' helper for started processes, shared, not copied.
 sys.path.insert(0, str(BENCH_DIR.parent / "tests" / "e2e"))
 from conftest import Process  # noqa: E402
-
-
-class Client:
-    """One kept-alive HTTP connection to the server."""
-
-    def __init__(self, url):
-        parsed = urlparse(url)
-        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
-
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"} if data is not None else {}
-        self.connection.request(method, path, body=data, headers=headers)
-        response = self.connection.getresponse()
-        raw = response.read()
-        if response.status >= 300:
-            raise AssertionError(f"{method} {path}: {response.status} {raw[:300]!r}")
-        return json.loads(raw)
-
-    def timed_get(self, path):
-        started = time.perf_counter()
-        answer = self.request("GET", path)
-        return (time.perf_counter() - started) * 1000.0, answer
+from bench_http import KeepAliveClient, percentile  # noqa: E402
 
 
 def loss_at(step):
@@ -94,11 +70,6 @@ def server_memory(pid):
     return ", ".join(f"{name} {fields[name]:.1f} MiB" for name in names if name in fields)
 
 
-def percentile(samples, fraction):
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def measure(client, path, repeats):
     times = []
     answer = None
@@ -124,7 +95,7 @@ def main():
          "--port", "0", "--data", str(work / "data")],
         work / "server.log", env=dict(os.environ, RUNHOOK_DIR=str(work)))
     try:
-        client = Client(server_process.wait_for_url())
+        client = KeepAliveClient(server_process.wait_for_url())
         big_path, big_seconds = log_run(client, "bigrun1", arguments.points, arguments.batch_rows)
         small_path, _ = log_run(client, "smallrun1", arguments.small_points, arguments.batch_rows)
         print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}")

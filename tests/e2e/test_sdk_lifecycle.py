@@ -2,6 +2,7 @@
 from tests/sdk/lifecycle_probe.cpp) against the real server and a real `runhook listen` receiver.
 The probe's hook body is plain text: "event=failed run=ID state=failed exit_code=1 reason=...
 error_type=... error_message=..."."""
+import contextlib
 import os
 import re
 import signal
@@ -28,6 +29,30 @@ def run_id_of(stdout):
     match = re.search(r"runhook: run \S+ \((\w+)\) at ", stdout)
     assert match, f"no run line in:\n{stdout}"
     return match.group(1)
+
+
+@contextlib.contextmanager
+def training_probe(server, listener, output_path):
+    """Starts the probe in its "sigterm" mode (it trains until signalled) against `server`,
+    waits until it trains, and yields (process, output_path); the process is always reaped."""
+    env = dict(os.environ, RUNHOOK_URL=server.url)
+    with open(output_path, "w+") as out:
+        process = subprocess.Popen(probe_command(listener, "sigterm"), env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_for(lambda: "training" in output_path.read_text(),
+                     what="the probe to start training")
+            yield process, output_path
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def history_path_of(output, run_id):
+    """The API path of the run's history, from the run URL the probe printed."""
+    path = re.search(r" at \S+/([^/]+)/([^/]+)/runs/(\w+)", output)
+    return f"/api/v1/runs/{path.group(1)}/{path.group(2)}/{run_id}/history"
 
 
 def fields(body):
@@ -94,20 +119,10 @@ def test_finish_with_exit_code_3_fails_the_run_with_that_code(server, listener):
 
 
 def test_sigterm_fails_the_run_as_killed_and_the_process_still_dies_by_it(server, listener, tmp_path):
-    env = dict(os.environ, RUNHOOK_URL=server.url)
-    with open(tmp_path / "probe.out", "w+") as out:
-        process = subprocess.Popen(probe_command(listener, "sigterm"), env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, text=True)
-        try:
-            wait_for(lambda: "training" in (tmp_path / "probe.out").read_text(),
-                     what="the probe to start training")
-            process.send_signal(signal.SIGTERM)
-            returncode = process.wait(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    output = (tmp_path / "probe.out").read_text()
+    with training_probe(server, listener, tmp_path / "probe.out") as (process, output_path):
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=30)
+    output = output_path.read_text()
     assert returncode == -signal.SIGTERM, output
     run_id = run_id_of(output)
     body = the_end_delivery(server, listener, run_id)
@@ -116,8 +131,7 @@ def test_sigterm_fails_the_run_as_killed_and_the_process_still_dies_by_it(server
     assert body["exit_code"] == str(128 + signal.SIGTERM)
     assert body["error_type"] == "SIGTERM"
     # The rows logged before the signal were flushed before the final state was recorded.
-    path = re.search(r" at \S+/([^/]+)/([^/]+)/runs/(\w+)", output)
-    status, history = server.get(f"/api/v1/runs/{path.group(1)}/{path.group(2)}/{run_id}/history")
+    status, history = server.get(history_path_of(output, run_id))
     assert status == 200, history
     assert len(history["rows"]) >= 5
 
@@ -128,28 +142,17 @@ def test_sigkill_is_detected_as_crashed_within_the_heartbeat_timeout_and_keeps_a
     server = start_server(tmp_path, "--heartbeat-timeout", f"{heartbeat_timeout:g}s",
                           name="crash-server")
     try:
-        env = dict(os.environ, RUNHOOK_URL=server.url)
-        with open(tmp_path / "probe.out", "w+") as out:
-            process = subprocess.Popen(probe_command(listener, "sigterm"), env=env, stdout=out,
-                                       stderr=subprocess.STDOUT, text=True)
-            try:
-                wait_for(lambda: "training" in (tmp_path / "probe.out").read_text(),
-                         what="the probe to start training")
-                output = (tmp_path / "probe.out").read_text()
-                run_id = run_id_of(output)
-                path = re.search(r" at \S+/([^/]+)/([^/]+)/runs/(\w+)", output)
-                history_path = f"/api/v1/runs/{path.group(1)}/{path.group(2)}/{run_id}/history"
-                # Rows the server acknowledged (stored) while the process was alive.
-                acknowledged = wait_for(
-                    lambda: (lambda rows: rows if len(rows) >= 3 else None)(
-                        server.get(history_path)[1]["rows"]), what="acknowledged rows")
-                process.kill()  # SIGKILL: no handler runs, nothing more is sent
-                process.wait(timeout=30)
-                killed_at = time.monotonic()
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+        with training_probe(server, listener, tmp_path / "probe.out") as (process, output_path):
+            output = output_path.read_text()
+            run_id = run_id_of(output)
+            history_path = history_path_of(output, run_id)
+            # Rows the server acknowledged (stored) while the process was alive.
+            acknowledged = wait_for(
+                lambda: (lambda rows: rows if len(rows) >= 3 else None)(
+                    server.get(history_path)[1]["rows"]), what="acknowledged rows")
+            process.kill()  # SIGKILL: no handler runs, nothing more is sent
+            process.wait(timeout=30)
+            killed_at = time.monotonic()
         assert process.returncode == -signal.SIGKILL
         [request] = listener.wait_for_requests(1, timeout=heartbeat_timeout + 5 + 5)
         assert time.monotonic() - killed_at <= heartbeat_timeout + 5, "crash noticed too late"

@@ -176,14 +176,14 @@ void CollectMetricPoints(int64_t step, const Json& values, MetricPointsByKey& po
 Status AppendMetricChunks(Connection& connection, int64_t run_pk, const MetricPointsByKey& points) {
   for (const auto& [metric_key, key_points] : points) {
     if (key_points.steps.empty()) continue;
-    if (std::is_sorted(key_points.steps.begin(), key_points.steps.end())) {
-      if (Status status = AppendKeyPoints(connection, run_pk, metric_key, key_points); !status)
-        return status;
-      continue;
+    const MetricPoints* ordered = &key_points;
+    MetricPoints sorted;  // a sorted copy, only when the points came out of order
+    if (!std::is_sorted(key_points.steps.begin(), key_points.steps.end())) {
+      sorted = key_points;
+      SortByStep(sorted);
+      ordered = &sorted;
     }
-    MetricPoints sorted = key_points;
-    SortByStep(sorted);
-    if (Status status = AppendKeyPoints(connection, run_pk, metric_key, sorted); !status)
+    if (Status status = AppendKeyPoints(connection, run_pk, metric_key, *ordered); !status)
       return status;
   }
   return OkStatus();

@@ -193,12 +193,6 @@
     return Math.floor(minutes / 60) + " h " + pad(minutes % 60) + " min";
   }
 
-  // As FormatMilliseconds in src/server/page_layout.cpp, so a refresh shows the same text.
-  function formatMilliseconds(milliseconds) {
-    if (!isFinite(milliseconds) || milliseconds < 0) milliseconds = 0;
-    return milliseconds.toFixed(milliseconds < 1 ? 2 : milliseconds < 100 ? 1 : 0) + " ms";
-  }
-
   function fillKeyValues(id, object) {
     var table = document.getElementById(id);
     if (!table) return;
@@ -241,63 +235,11 @@
 
   // ---- deliveries ----
 
-  function attemptRow(attempt) {
-    var row = element("tr", { class: "attempt" });
-    var response = attempt.response || "";
-    if (attempt.error) response = attempt.error + (response ? "\n" + response : "");
-    row.appendChild(element("td", { class: "attempt-number" }, String(attempt.number)));
-    row.appendChild(element("td", { class: "attempt-started" }, attempt.started_at));
-    row.appendChild(element("td", { class: "attempt-status" },
-                            attempt.status_code ? String(attempt.status_code) : "-"));
-    row.appendChild(element("td", { class: "attempt-latency" }, formatMilliseconds(attempt.latency_ms)));
-    var cell = element("td", { class: "attempt-response", colspan: "2" });
-    cell.appendChild(element("pre", {}, response));
-    row.appendChild(cell);
-    return row;
-  }
-
-  function deliveryBody(delivery) {
-    var id = String(delivery.id);
-    var body = element("tbody", { class: "delivery", id: "delivery-" + id,
-                                  "data-delivery-id": id, "data-state": delivery.state });
-    var head = element("tr", { class: "delivery-head" });
-    var title = element("th", { colspan: "3", class: "delivery-title" });
-    title.append("Delivery " + id + ": " + delivery.event + " \u2192 hook " + delivery.hook + " ");
-    title.appendChild(element("code", {}, delivery.method + " " + delivery.url));
-    var notes = delivery.attempt_count + " of " + delivery.max_attempts + " attempts";
-    if (delivery.next_attempt_at) notes += "; next " + delivery.next_attempt_at;
-    if (delivery.error) notes += "; " + delivery.error;
-    title.appendChild(element("div", { class: "muted delivery-notes" }, notes));
-    head.appendChild(title);
-    var stateCell = element("td", { class: "delivery-state" });
-    stateCell.appendChild(element("span", { class: "badge state-" + delivery.state }, delivery.state));
-    head.appendChild(stateCell);
-    var actions = element("td", { colspan: "2", class: "delivery-actions" });
-    var form = element("form", { class: "redeliver-form", method: "post",
-                                 action: runPath + "/deliveries/" + id + "/redeliver" });
-    form.appendChild(element("button", { class: "redeliver", type: "submit" }, "Redeliver"));
-    actions.appendChild(form);
-    head.appendChild(actions);
-    body.appendChild(head);
-    var headers = Object.keys(delivery.headers || {}).map(function (name) {
-      return name + ": " + delivery.headers[name] + "\n";
-    }).join("");
-    var request = element("tr", { class: "delivery-request" });
-    var requestCell = element("td", { colspan: "6" });
-    var details = element("details");
-    details.appendChild(element("summary", {}, "request (webhook id " + delivery.webhook_id + ")"));
-    details.appendChild(element("pre", {}, headers + "\n" + delivery.body));
-    requestCell.appendChild(details);
-    request.appendChild(requestCell);
-    body.appendChild(request);
-    (delivery.attempts || []).forEach(function (attempt) { body.appendChild(attemptRow(attempt)); });
-    return body;
-  }
-
-  function showDeliveries(deliveries) {
-    var text = JSON.stringify(deliveries);
-    if (text === lastDeliveriesText) return;
-    lastDeliveriesText = text;
+  // Swaps in the delivery rows the server renders (GET RUN_PAGE/deliveries, the same markup as
+  // the page), keeping open request details open.
+  function showDeliveries(html) {
+    if (html === lastDeliveriesText) return;
+    lastDeliveriesText = html;
     var table = document.getElementById("deliveries");
     var open = {};
     table.querySelectorAll("tbody.delivery").forEach(function (body) {
@@ -305,13 +247,15 @@
       if (details && details.open) open[body.dataset.deliveryId] = true;
       body.remove();
     });
-    deliveries.forEach(function (delivery) {
-      var body = deliveryBody(delivery);
-      if (open[String(delivery.id)]) body.querySelector("details").open = true;
+    var template = document.createElement("template");
+    template.innerHTML = "<table>" + html + "</table>";
+    var bodies = template.content.querySelectorAll("tbody.delivery");
+    bodies.forEach(function (body) {
+      if (open[body.dataset.deliveryId]) body.querySelector("details").open = true;
       table.appendChild(body);
     });
     var none = document.getElementById("no-deliveries");
-    if (none) none.hidden = deliveries.length > 0;
+    if (none) none.hidden = bodies.length > 0;
   }
 
   function anyDeliveryPending() {
@@ -319,9 +263,13 @@
   }
 
   function loadDeliveries() {
-    return getJson(apiBase + "/deliveries?limit=200").then(function (answer) {
-      showDeliveries(answer.deliveries);
-    }).catch(reportError);
+    return fetch(runPath + "/deliveries", { headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(runPath + "/deliveries answered HTTP " + response.status);
+        return response.text();
+      })
+      .then(showDeliveries)
+      .catch(reportError);
   }
 
   document.addEventListener("submit", function (event) {

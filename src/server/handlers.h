@@ -61,6 +61,10 @@ void HandleProjectPage(const ApiContext& api, const httplib::Request& request,
                        httplib::Response& response);
 void HandleRunPage(const ApiContext& api, const httplib::Request& request,
                    httplib::Response& response);
+// GET /{entity}/{project}/runs/{id}/deliveries: the run page's delivery rows as an HTML
+// fragment (RenderDeliveryBodies), for the page's live refresh.
+void HandleRunDeliveriesFragment(const ApiContext& api, const httplib::Request& request,
+                                 httplib::Response& response);
 void HandleRedeliverForm(const ApiContext& api, const httplib::Request& request,
                          httplib::Response& response);
 void HandleStaticAsset(const httplib::Request& request, httplib::Response& response);

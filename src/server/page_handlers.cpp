@@ -42,6 +42,14 @@ Result<int64_t> DeliveryIdFromText(const std::string& text) {
   return id;
 }
 
+// The deliveries the run page shows (newest first, secrets masked by FindDeliveries).
+Result<std::vector<DeliveryWithAttempts>> PageDeliveries(const ApiContext& api,
+                                                         const core::RunKey& key) {
+  DeliveryQuery query = QueryForRun(key);
+  query.limit = kPageDeliveryLimit;
+  return FindDeliveries(api.store, query);
+}
+
 }  // namespace
 
 void HandleProjectsPage(const ApiContext& api, const httplib::Request& request,
@@ -82,14 +90,24 @@ void HandleRunPage(const ApiContext& api, const httplib::Request& request,
   if (!run) return SendErrorPage(response, NameRunIfNotFound(run.error(), *key), "Run not found");
   auto hooks = api.store.GetHooks(*key);
   if (!hooks) return SendErrorPage(response, hooks.error(), "Run not found");
-  DeliveryQuery query = QueryForRun(*key);
-  query.limit = kPageDeliveryLimit;
-  auto deliveries = FindDeliveries(api.store, query);
+  auto deliveries = PageDeliveries(api, *key);
   if (!deliveries) return SendErrorPage(response, deliveries.error(), "Run not found");
   SendPage(response, 200,
            RenderRunPage(RunPageData{std::move(run.value()), std::move(hooks.value()),
                                      std::move(deliveries.value()), api.runs.public_url(),
                                      api.runs.Now()}));
+}
+
+void HandleRunDeliveriesFragment(const ApiContext& api, const httplib::Request& request,
+                                 httplib::Response& response) {
+  auto key =
+      ParseRunKey(request.matches[1].str(), request.matches[2].str(), request.matches[3].str());
+  if (!key) return SendErrorPage(response, key.error(), "Run not found");
+  if (auto run = api.store.GetRun(*key); !run)
+    return SendErrorPage(response, NameRunIfNotFound(run.error(), *key), "Run not found");
+  auto deliveries = PageDeliveries(api, *key);
+  if (!deliveries) return SendErrorPage(response, deliveries.error(), "Run not found");
+  SendPage(response, 200, RenderDeliveryBodies(*key, *deliveries));
 }
 
 void HandleRedeliverForm(const ApiContext& api, const httplib::Request& request,

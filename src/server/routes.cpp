@@ -98,6 +98,8 @@ void RegisterRoutes(httplib::Server& http, const ApiContext& api, size_t max_req
   http.Get("/static/([^/]+)", HandleStaticAsset);
   http.Get("/(?!api/|static/)([^/]+)/([^/]+)", Bind(api, HandleProjectPage));
   http.Get("/(?!api/)([^/]+)/([^/]+)/runs/([^/]+)", Bind(api, HandleRunPage));
+  http.Get("/(?!api/)([^/]+)/([^/]+)/runs/([^/]+)/deliveries",
+           Bind(api, HandleRunDeliveriesFragment));
   http.Post("/(?!api/)([^/]+)/([^/]+)/runs/([^/]+)/deliveries/([^/]+)/redeliver",
             Bind(api, HandleRedeliverForm));
 

@@ -171,14 +171,20 @@ std::string DeliveriesSection(const core::RunKey& key,
   std::string html =
       "<table id=\"deliveries\">\n<thead><tr><th>#</th><th>started</th><th>status</th>"
       "<th>latency</th><th colspan=\"2\">response (first 4 KiB) or error</th></tr></thead>\n";
-  for (const auto& item : deliveries) html += DeliveryBody(key, item);
-  html += "</table>\n";
+  html += RenderDeliveryBodies(key, deliveries) + "</table>\n";
   if (deliveries.empty())
     html += "<p class=\"muted\" id=\"no-deliveries\">No deliveries yet.</p>\n";
   return html;
 }
 
 }  // namespace
+
+std::string RenderDeliveryBodies(const core::RunKey& key,
+                                 const std::vector<DeliveryWithAttempts>& deliveries) {
+  std::string html;
+  for (const auto& item : deliveries) html += DeliveryBody(key, item);
+  return html;
+}
 
 std::vector<std::string> ChartKeys(const core::RunRecord& run) {
   std::vector<std::string> keys;

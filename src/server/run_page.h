@@ -43,6 +43,12 @@ struct RunPageData {
 // The whole page; its <title> is "{run name} · {entity}/{project} · runhook".
 std::string RenderRunPage(const RunPageData& data);
 
+// The run page's delivery rows alone, one <tbody class="delivery"> per delivery as in the page:
+// what GET /{entity}/{project}/runs/{id}/deliveries answers, so the page's live refresh swaps in
+// the server's own markup instead of rebuilding it in JavaScript.
+std::string RenderDeliveryBodies(const core::RunKey& key,
+                                 const std::vector<DeliveryWithAttempts>& deliveries);
+
 // The metric keys the page draws charts for before any series is fetched: the summary keys with
 // a number value that were logged (not set explicitly with a summary update), in summary order.
 std::vector<std::string> ChartKeys(const core::RunRecord& run);

@@ -129,5 +129,10 @@ def test_redeliver_form_without_javascript(server, listener):
     listener.wait_for_requests(2)
     wait_for(lambda: server.get(page_path)[1].count('<tr class="attempt">') == 2,
              what="a second attempt row on the run page")
+    # The live refresh's fragment: the page's delivery rows, alone.
+    status, fragment = server.get(page_path + "/deliveries")
+    assert status == 200 and fragment.startswith('<tbody class="delivery"'), fragment[:200]
+    assert fragment.count('<tr class="attempt">') == 2 and "<html" not in fragment
+    assert fragment in server.get(page_path)[1]
     assert raw_request(server, "POST", f"/alice/hooks/runs/nobody/deliveries/"
                                        f"{delivery['id']}/redeliver")[0] == 404

@@ -1,6 +1,8 @@
 // Jinja2-compatible tokenizer. See lexer.h for the contract.
 #include "template/lexer.h"
 
+#include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -10,15 +12,38 @@
 namespace runhook::templating {
 namespace {
 
-bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+// Character classes, one table lookup each (the lexer asks for every byte of every tag).
+enum CharClass : uint8_t { kSpace = 1, kDigit = 2, kNameStart = 4, kNameChar = 8 };
+
+constexpr std::array<uint8_t, 256> MakeCharClasses() {
+  std::array<uint8_t, 256> classes{};
+  for (char c : {' ', '\t', '\n', '\r', '\f', '\v'})
+    classes[static_cast<unsigned char>(c)] = kSpace;
+  for (int c = '0'; c <= '9'; ++c) classes[c] = kDigit | kNameChar;
+  for (int c = 'a'; c <= 'z'; ++c) classes[c] = kNameStart | kNameChar;
+  for (int c = 'A'; c <= 'Z'; ++c) classes[c] = kNameStart | kNameChar;
+  classes['_'] = kNameStart | kNameChar;
+  for (int c = 0x80; c < 0x100; ++c) classes[c] = kNameStart | kNameChar;
+  return classes;
 }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsNameStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
+constexpr std::array<uint8_t, 256> kCharClasses = MakeCharClasses();
+
+bool Is(char c, CharClass char_class) {
+  return (kCharClasses[static_cast<unsigned char>(c)] & char_class) != 0;
 }
-bool IsNameChar(char c) { return IsNameStart(c) || IsDigit(c); }
+bool IsAsciiSpace(char c) { return Is(c, kSpace); }
+bool IsDigit(char c) { return Is(c, kDigit); }
+bool IsNameStart(char c) { return Is(c, kNameStart); }
+bool IsNameChar(char c) { return Is(c, kNameChar); }
+
+// Code points in [begin, end): the bytes that do not continue a UTF-8 sequence.
+int CountCodePoints(const char* begin, const char* end) {
+  int count = 0;
+  for (const char* at = begin; at < end; ++at) {
+    if ((static_cast<unsigned char>(*at) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
 
 // Newlines as Jinja2 sees them: "\r\n", "\r" and "\n" all become "\n"; one trailing newline is
 // dropped unless asked to keep it. Returns a view of `source` itself when it has no '\r',
@@ -51,7 +76,7 @@ class Lexer {
         name_(name),
         options_(options),
         storage_(storage) {
-    tokens_.reserve(source_.size() / 6 + 8);
+    tokens_.resize(source_.size() / 4 + 16);
     ascii_ = IsAscii(source_);
   }
 
@@ -90,10 +115,8 @@ class Lexer {
         position = LexTag(start, inner, kind == '{');
       }
     }
-    Token end;
-    end.kind = TokenKind::kEnd;
-    end.location = LocationAt(size);
-    tokens_.push_back(std::move(end));
+    Emit(TokenKind::kEnd, size);
+    tokens_.resize(token_count_);
     return std::move(tokens_);
   }
 
@@ -111,49 +134,63 @@ class Lexer {
   }
 
   // Line and column (in code points) of `offset`. Tokens are located in increasing order, so
-  // the count goes on from the last located offset; an earlier offset counts from the start.
-  SourceLocation LocationAt(size_t offset) const {
-    if (offset > source_.size()) offset = source_.size();
-    if (offset < cached_offset_) {
-      cached_offset_ = 0;
-      cached_line_ = 1;
-      cached_column_ = 1;
+  // the newlines are counted from the last located offset on, and the column is the distance
+  // from the start of the line (in code points when the source is not ASCII).
+  SourceLocation Locate(size_t offset) {
+    if (ascii_ && offset == located_offset_) {  // inside tags: LexTag counted the newlines
+      return {line_, static_cast<int>(offset - line_start_) + 1};
     }
-    const char* begin = source_.data() + cached_offset_;
-    const char* end = source_.data() + offset;
-    if (ascii_ && end - begin < 64) {  // most tokens are close to the previous one: no memchr
-      for (const char* at = begin; at < end; ++at) {
-        if (*at == '\n') {
-          ++cached_line_;
-          cached_column_ = 1;
-        } else {
-          ++cached_column_;
-        }
+    return LocateAfterGap(offset);
+  }
+
+  [[gnu::noinline]] SourceLocation LocateAfterGap(size_t offset) {
+    if (offset < located_offset_) return LocateFromStart(offset);
+    const char* data = source_.data();
+    const char* at = data + located_offset_;
+    const char* end = data + offset;
+    int line = line_;
+    const char* line_begin = data + line_start_;
+    if (end - at < 32) {  // most gaps are short: no memchr call
+      for (; at < end; ++at) {
+        if (*at == '\n') ++line, line_begin = at + 1;
       }
-      cached_offset_ = offset;
-      return {cached_line_, cached_column_};
-    }
-    const char* line_begin = begin;
-    while (line_begin < end) {
-      const void* newline = std::memchr(line_begin, '\n', static_cast<size_t>(end - line_begin));
-      if (newline == nullptr) break;
-      ++cached_line_;
-      cached_column_ = 1;
-      line_begin = static_cast<const char*>(newline) + 1;
-    }
-    if (ascii_) {
-      cached_column_ += static_cast<int>(end - line_begin);
     } else {
-      for (const char* at = line_begin; at < end; ++at) {
-        if ((static_cast<unsigned char>(*at) & 0xC0) != 0x80) ++cached_column_;
+      while (const void* newline = std::memchr(at, '\n', static_cast<size_t>(end - at))) {
+        ++line;
+        at = line_begin = static_cast<const char*>(newline) + 1;
       }
     }
-    cached_offset_ = offset;
-    return {cached_line_, cached_column_};
+    line_ = line;
+    line_start_ = static_cast<size_t>(line_begin - data);
+    if (ascii_) {
+      located_offset_ = offset;
+      return {line_, static_cast<int>(offset - line_start_) + 1};
+    }
+    int column = located_offset_ >= line_start_
+                     ? located_column_ + CountCodePoints(data + located_offset_, end)
+                     : CountCodePoints(data + line_start_, end) + 1;
+    located_offset_ = offset;
+    located_column_ = column;
+    return {line_, column};
+  }
+
+  // The same for any offset, counted from the start (for errors, which may point back).
+  SourceLocation LocateFromStart(size_t offset) const {
+    if (offset > source_.size()) offset = source_.size();
+    SourceLocation location{1, 1};
+    size_t line_start = 0;
+    for (size_t i = 0; i < offset; ++i) {
+      if (source_[i] == '\n') {
+        ++location.line;
+        line_start = i + 1;
+      }
+    }
+    location.column = CountCodePoints(source_.data() + line_start, source_.data() + offset) + 1;
+    return location;
   }
 
   [[noreturn]] void Fail(size_t offset, const std::string& message) const {
-    SourceLocation location = LocationAt(offset);
+    SourceLocation location = LocateFromStart(offset);
     throw TemplateError("TemplateSyntaxError", message, std::string(name_), location.line,
                         location.column);
   }
@@ -163,11 +200,24 @@ class Lexer {
     Emit(TokenKind::kData, begin, source_.substr(begin, end - begin));
   }
 
-  Token& Emit(TokenKind kind, size_t offset, std::string_view text = {}) {
-    Token& token = tokens_.emplace_back();
+  // Inlined: called for every token, and a call would cost as much as its body.
+  [[gnu::always_inline]] Token& Emit(TokenKind kind, size_t offset, std::string_view text = {}) {
+    if (token_count_ == tokens_.size()) GrowTokens();
+    Token& token = tokens_[token_count_++];  // value-initialized: no operator, integer 0
     token.kind = kind;
     token.text = text;
-    token.location = LocationAt(offset);
+    token.location = Locate(offset);
+    return token;
+  }
+
+  [[gnu::noinline]] void GrowTokens() { tokens_.resize(tokens_.size() * 2 + 16); }
+
+  // A token that holds no newline, from `offset` to `end`: the next location is counted from
+  // its end.
+  [[gnu::always_inline]] Token& EmitOneLine(TokenKind kind, size_t offset, size_t end) {
+    Token& token = Emit(kind, offset, std::string_view(source_.data() + offset, end - offset));
+    located_offset_ = end;
+    if (!ascii_) located_column_ += CountCodePoints(source_.data() + offset, source_.data() + end);
     return token;
   }
 
@@ -233,26 +283,38 @@ class Lexer {
 
   // Lexes the inside of {{ ... }} or {% ... %} from `inner`; returns the offset after the tag.
   size_t LexTag(size_t start, size_t inner, bool is_variable) {
-    Emit(is_variable ? TokenKind::kVariableBegin : TokenKind::kBlockBegin, start);
+    EmitOneLine(is_variable ? TokenKind::kVariableBegin : TokenKind::kBlockBegin, start, start + 2);
     std::string balance;  // expected closing brackets
     size_t at = inner;
+    const char* data = source_.data();
     const size_t size = source_.size();
     while (true) {
-      while (at < size && IsAsciiSpace(source_[at])) ++at;
+      // Every token ends at located_offset_ (see Locate), so the newlines of the whitespace
+      // before the next one are counted here, on the way.
+      while (at < size && IsAsciiSpace(data[at])) {
+        if (data[at] == '\n' && ascii_) {
+          ++line_;
+          line_start_ = at + 1;
+        }
+        ++at;
+      }
+      if (ascii_) located_offset_ = at;
       if (at >= size) return at;  // the parser reports the missing end
-      if (balance.empty()) {
+      char c = data[at];
+      if (balance.empty() && (c == '-' || c == '+' || c == '}' || c == '%')) {
         size_t end = TryTagEnd(at, is_variable);
         if (end != std::string::npos) return end;
       }
-      char c = source_[at];
-      if (IsDigit(c)) {
-        at = LexNumber(at);
-      } else if (IsNameStart(c)) {
+      if (IsNameStart(c)) {
         size_t begin = at;
-        while (at < size && IsNameChar(source_[at])) ++at;
-        Emit(TokenKind::kName, begin, source_.substr(begin, at - begin));
+        ++at;
+        while (at < size && IsNameChar(data[at])) ++at;
+        EmitOneLine(TokenKind::kName, begin, at);
+      } else if (IsDigit(c)) {
+        at = LexNumber(at);
       } else if (c == '\'' || c == '"') {
         at = LexString(at);
+        Locate(at);  // counts the newlines in the string
       } else {
         at = LexOperator(at, &balance);
       }
@@ -260,21 +322,23 @@ class Lexer {
   }
 
   size_t TryTagEnd(size_t at, bool is_variable) {
-    const char* close = is_variable ? "}}" : "%}";
+    const char* data = source_.data();
+    const size_t size = source_.size();
+    const char close = is_variable ? '}' : '%';
     char modifier = '\0';
     size_t delimiter = at;
-    if ((source_[at] == '-' || (!is_variable && source_[at] == '+')) &&
-        source_.compare(at + 1, 2, close) == 0) {
-      modifier = source_[at];
+    if ((data[at] == '-' || (!is_variable && data[at] == '+')) && at + 2 < size &&
+        data[at + 1] == close && data[at + 2] == '}') {
+      modifier = data[at];
       delimiter = at + 1;
-    } else if (source_.compare(at, 2, close) != 0) {
+    } else if (!(data[at] == close && at + 1 < size && data[at + 1] == '}')) {
       return std::string::npos;
     }
     Emit(is_variable ? TokenKind::kVariableEnd : TokenKind::kBlockEnd, at);
     if (is_variable) {
       size_t after = delimiter + 2;
       if (modifier == '-') {
-        while (after < source_.size() && IsStripSpace(after)) ++after;
+        while (after < size && IsStripSpace(after)) ++after;
       }
       return after;
     }
@@ -328,7 +392,7 @@ class Lexer {
           exponent_end != std::string::npos ? exponent_end : (has_fraction ? fraction_end : 0);
       if (end != 0) {
         std::string text = WithoutUnderscores(source_.substr(begin, end - begin));
-        Token& token = Emit(TokenKind::kFloat, begin, source_.substr(begin, end - begin));
+        Token& token = EmitOneLine(TokenKind::kFloat, begin, end);
         token.floating = std::strtod(text.c_str(), nullptr);
         return end;
       }
@@ -367,16 +431,22 @@ class Lexer {
       base = 10;  // "0x" with no digits: the 0 alone, then a name
       end = begin + 1;
     }
-    std::string digits = WithoutUnderscores(
-        source_.substr(at + (base != 10 ? 2 : 0), end - at - (base != 10 ? 2 : 0)));
-    errno = 0;
-    char* parse_end = nullptr;
-    unsigned long long value = std::strtoull(digits.c_str(), &parse_end, base);
-    if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
-      Fail(begin, "integer literal too large for a 64-bit integer");
+    unsigned long long value = 0;
+    if (base == 10 && end - begin <= 18) {  // fits: summed directly, '_' skipped
+      for (size_t i = begin; i < end; ++i) {
+        if (source_[i] != '_') value = value * 10 + static_cast<unsigned>(source_[i] - '0');
+      }
+    } else {
+      std::string digits = WithoutUnderscores(
+          source_.substr(at + (base != 10 ? 2 : 0), end - at - (base != 10 ? 2 : 0)));
+      errno = 0;
+      char* parse_end = nullptr;
+      value = std::strtoull(digits.c_str(), &parse_end, base);
+      if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
+        Fail(begin, "integer literal too large for a 64-bit integer");
+      }
     }
-    Token& token = Emit(TokenKind::kInteger, begin, source_.substr(begin, end - begin));
-    token.integer = static_cast<int64_t>(value);
+    EmitOneLine(TokenKind::kInteger, begin, end).integer = static_cast<int64_t>(value);
     return end;
   }
 
@@ -480,21 +550,88 @@ class Lexer {
     return at;
   }
 
+  // One operator at `at`; keeps `balance` (the closing brackets expected) up to date.
   size_t LexOperator(size_t at, std::string* balance) {
-    char c = source_[at];
-    char next = at + 1 < source_.size() ? source_[at + 1] : '\0';
-    if ((next == c && (c == '/' || c == '*' || c == '=')) ||
-        (next == '=' && (c == '!' || c == '>' || c == '<'))) {
-      Emit(TokenKind::kOperator, at, source_.substr(at, 2));  // // ** == != >= <=
-      return at + 2;
+    const char c = source_[at];
+    const char next = at + 1 < source_.size() ? source_[at + 1] : '\0';
+    Operator op = Operator::kNone;
+    size_t length = 1;
+    switch (c) {
+      case '+':
+        op = Operator::kAdd;
+        break;
+      case '-':
+        op = Operator::kSubtract;
+        break;
+      case '/':
+        op = next == '/' ? Operator::kFloorDivide : Operator::kDivide;
+        break;
+      case '*':
+        op = next == '*' ? Operator::kPower : Operator::kMultiply;
+        break;
+      case '%':
+        op = Operator::kModulo;
+        break;
+      case '~':
+        op = Operator::kTilde;
+        break;
+      case '[':
+        op = Operator::kLeftBracket;
+        break;
+      case ']':
+        op = Operator::kRightBracket;
+        break;
+      case '(':
+        op = Operator::kLeftParenthesis;
+        break;
+      case ')':
+        op = Operator::kRightParenthesis;
+        break;
+      case '{':
+        op = Operator::kLeftBrace;
+        break;
+      case '}':
+        op = Operator::kRightBrace;
+        break;
+      case '=':
+        op = next == '=' ? Operator::kEqual : Operator::kAssign;
+        break;
+      case '!':
+        if (next == '=') op = Operator::kNotEqual;
+        break;
+      case '<':
+        op = next == '=' ? Operator::kLessEqual : Operator::kLess;
+        break;
+      case '>':
+        op = next == '=' ? Operator::kGreaterEqual : Operator::kGreater;
+        break;
+      case '.':
+        op = Operator::kDot;
+        break;
+      case ':':
+        op = Operator::kColon;
+        break;
+      case '|':
+        op = Operator::kPipe;
+        break;
+      case ',':
+        op = Operator::kComma;
+        break;
+      case ';':
+        op = Operator::kSemicolon;
+        break;
+      default:
+        break;
     }
-    constexpr std::string_view kSingle = "+-/*%~[](){}><=.:|,;";
-    if (kSingle.find(c) == std::string_view::npos) {
+    if (op == Operator::kNone) {
       std::string shown = c == '\'' ? "\"'\"" : "'" + std::string(1, c) + "'";
       if (static_cast<unsigned char>(c) >= 0x80) shown = "'" + DecodeOne(source_, at) + "'";
       Fail(at, "unexpected char " + shown + " at " + std::to_string(at));
     }
-    if (c == '(' || c == '[' || c == '{') {
+    if (op == Operator::kFloorDivide || op == Operator::kPower || op == Operator::kEqual ||
+        op == Operator::kNotEqual || op == Operator::kLessEqual || op == Operator::kGreaterEqual) {
+      length = 2;
+    } else if (c == '(' || c == '[' || c == '{') {
       balance->push_back(c == '(' ? ')' : (c == '[' ? ']' : '}'));
     } else if (c == ')' || c == ']' || c == '}') {
       if (balance->empty()) Fail(at, std::string("unexpected '") + c + "'");
@@ -503,8 +640,8 @@ class Lexer {
       }
       balance->pop_back();
     }
-    Emit(TokenKind::kOperator, at, source_.substr(at, 1));
-    return at + 1;
+    EmitOneLine(TokenKind::kOperator, at, at + length).op = op;
+    return at + length;
   }
 
   std::string_view source_;
@@ -512,13 +649,24 @@ class Lexer {
   LexerOptions options_;
   TokenStorage* storage_;
   bool ascii_ = true;  // no multi-byte characters: columns are byte offsets
+  // Sized ahead and filled up to token_count_ (no capacity check and value-initialization of
+  // its own per token, as emplace_back would do), cut to size at the end.
   std::vector<Token> tokens_;
-  mutable size_t cached_offset_ = 0;  // last located offset, its line and column (1-based)
-  mutable int cached_line_ = 1;
-  mutable int cached_column_ = 1;
+  size_t token_count_ = 0;
+  size_t located_offset_ = 0;  // the last located offset; newlines before it are counted
+  size_t line_start_ = 0;      // where the line of located_offset_ starts
+  int line_ = 1;               // its line (1-based)
+  int located_column_ = 1;     // its column, when the source is not ASCII
 };
 
 }  // namespace
+
+std::string_view OperatorSpelling(Operator op) {
+  static constexpr std::string_view kSpellings[] = {
+      "",  "+",  "-",  "/", "//", "*", "**", "%", "~", "[", "]", "(", ")", "{",
+      "}", "==", "!=", "<", "<=", ">", ">=", "=", ".", ":", "|", ",", ";"};
+  return kSpellings[static_cast<size_t>(op)];
+}
 
 std::string DescribeToken(const Token& token) {
   switch (token.kind) {

@@ -6,7 +6,9 @@
 // is the arena's few blocks. Node pointers own their node's lifetime (the destructor runs, so the
 // Value constants inside are released) but not its memory, which the arena returns all at once;
 // the arena must therefore outlive every node in it. Names and text are string_views into the
-// arena.
+// arena. A finished tree is freed without running the node destructors: ParsedTemplate releases
+// the few constants that own heap memory itself (see parser.h), so a new member that owns memory
+// outside the arena must be registered there too.
 #pragma once
 
 #include <memory>

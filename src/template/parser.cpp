@@ -6,7 +6,6 @@
 #include <cstring>
 #include <initializer_list>
 #include <new>
-#include <set>
 
 #include "template/callables.h"
 #include "template/filters.h"
@@ -34,13 +33,53 @@ class EndRules {
   size_t size_;
 };
 
+// a == b, inlined: one side is a short literal, so no library memcmp call for names that differ
+// only after their length.
+bool Same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// true, false, none in either case: names that parse as constants.
+bool IsConstantName(std::string_view name) {
+  return Same(name, "true") || Same(name, "false") || Same(name, "none") || Same(name, "True") ||
+         Same(name, "False") || Same(name, "None");
+}
+
+// Precedence levels of Jinja2's binary operators, loosest first (parse_or ... parse_pow);
+// `not` is a prefix at kNotLevel.
+enum Level : int {
+  kOrLevel,
+  kAndLevel,
+  kNotLevel,
+  kCompareLevel,
+  kMath1Level,   // + -
+  kConcatLevel,  // ~
+  kMath2Level,   // * / // %
+  kPowLevel,     // **
+  kNoLevel = 100,
+};
+
 class Parser {
  public:
-  // REQUIRES: `arena` outlives the nodes this parser builds.
+  // REQUIRES: `arena` outlives the nodes this parser builds; `tokens` ends with a kEnd token.
   Parser(const std::vector<Token>& tokens, std::string_view name, NodeArena* arena)
-      : tokens_(tokens), name_(name), arena_(arena) {}
+      : current_(tokens.data()),
+        last_(tokens.data() + tokens.size() - 1),
+        name_(name),
+        arena_(arena) {
+    pending_.reserve(64);
+    end_token_stack_.reserve(8);
+    tag_stack_.reserve(8);
+  }
 
   StatementList Run() { return Subparse(nullptr); }
+
+  // The constants that own memory outside the arena (see ParsedTemplate), after Run.
+  std::pmr::vector<Value*> TakeOwnedConstants() { return std::move(owned_constants_); }
 
  private:
   // A node of type Node (Expression or Statement) in the template's arena.
@@ -69,19 +108,17 @@ class Parser {
     return std::string_view(copy, text.size());
   }
 
-  const Token& Current() const { return tokens_[position_]; }
-  const Token& Look() const {
-    return tokens_[position_ + 1 < tokens_.size() ? position_ + 1 : position_];
-  }
+  const Token& Current() const { return *current_; }
+  const Token& Look() const { return current_ != last_ ? current_[1] : *current_; }
   const Token& Next() {
-    const Token& token = tokens_[position_];
-    if (position_ + 1 < tokens_.size()) ++position_;
+    const Token& token = *current_;
+    if (current_ != last_) ++current_;
     return token;
   }
-  bool AtOperator(std::string_view spelling) const { return Current().IsOperator(spelling); }
+  bool AtOperator(Operator op) const { return Current().op == op; }
   bool AtName(std::string_view name) const { return Current().IsName(name); }
-  bool SkipOperator(std::string_view spelling) {
-    if (!AtOperator(spelling)) return false;
+  bool SkipOperator(Operator op) {
+    if (!AtOperator(op)) return false;
     Next();
     return true;
   }
@@ -110,8 +147,8 @@ class Parser {
     }
     Fail("expected token '" + Describe(expected) + "', got '" + DescribeToken(Current()) + "'");
   }
-  const Token& ExpectOperator(std::string_view spelling) {
-    if (!AtOperator(spelling)) ExpectFailure(spelling);
+  const Token& ExpectOperator(Operator op) {
+    if (!AtOperator(op)) ExpectFailure(OperatorSpelling(op));
     return Next();
   }
   const Token& ExpectName() {
@@ -132,37 +169,44 @@ class Parser {
   bool TestAny(const EndRules* rules) const {
     if (rules == nullptr) return false;
     for (std::string_view rule : *rules) {
-      if (Current().kind == TokenKind::kName && Current().text == rule) return true;
+      if (Current().kind == TokenKind::kName && Same(Current().text, rule)) return true;
     }
     return false;
   }
 
   // ---- statements --------------------------------------------------------------------------
 
+  // The statements up to one of `end_rules` (or the end). They are gathered on pending_, shared
+  // by the nested calls as a stack, and copied into a list of the right size at the end, so
+  // that a body does not grow its arena vector step by step.
   StatementList Subparse(const EndRules* end_rules) {
-    StatementList body(arena_);
+    const size_t first = pending_.size();
     while (Current().kind != TokenKind::kEnd) {
       const Token& token = Current();
       if (token.kind == TokenKind::kData) {
         auto statement = MakeStatement(StatementKind::kData, token.location);
         statement->text = Keep(token.text);
-        body.push_back(std::move(statement));
+        pending_.push_back(std::move(statement));
         Next();
       } else if (token.kind == TokenKind::kVariableBegin) {
         Next();
         auto statement = MakeStatement(StatementKind::kPrint, token.location);
         statement->expression = ParseTuple(false, true, nullptr, false);
         ExpectKind(TokenKind::kVariableEnd);
-        body.push_back(std::move(statement));
+        pending_.push_back(std::move(statement));
       } else if (token.kind == TokenKind::kBlockBegin) {
         Next();
-        if (TestAny(end_rules)) return body;
-        ParseStatement(&body);
+        if (TestAny(end_rules)) break;
+        ParseStatement(&pending_);
         ExpectKind(TokenKind::kBlockEnd);
       } else {
         Fail("unexpected '" + DescribeToken(token) + "'");
       }
     }
+    StatementList body(arena_);
+    body.reserve(pending_.size() - first);
+    for (size_t i = first; i < pending_.size(); ++i) body.push_back(std::move(pending_[i]));
+    pending_.resize(first);
     return body;
   }
 
@@ -183,14 +227,15 @@ class Parser {
       *message += " Jinja was looking for the following tags: " + list + ".";
     }
     if (!tag_stack_.empty()) {
-      *message += " The innermost block that needs to be closed is '" + tag_stack_.back() + "'.";
+      *message += " The innermost block that needs to be closed is '" +
+                  std::string(tag_stack_.back()) + "'.";
     }
   }
 
   // Parses a block body up to one of `end_rules`; leaves the end tag's name current unless
   // `drop_needle`, in which case it is consumed.
   StatementList ParseStatements(EndRules end_rules, bool drop_needle) {
-    SkipOperator(":");
+    SkipOperator(Operator::kColon);
     ExpectKind(TokenKind::kBlockEnd);
     end_token_stack_.push_back(end_rules);
     StatementList body = Subparse(&end_rules);
@@ -204,43 +249,44 @@ class Parser {
     return body;
   }
 
-  void ParseStatement(StatementList* body) {
+  void ParseStatement(std::vector<StatementPtr>* body) {
     const Token& token = Current();
     if (token.kind != TokenKind::kName) Fail("tag name expected");
-    std::string tag(token.text);
+    std::string_view tag = token.text;
     tag_stack_.push_back(tag);
-    if (tag == "for") {
+    if (Same(tag, "for")) {
       body->push_back(ParseFor());
-    } else if (tag == "if") {
+    } else if (Same(tag, "if")) {
       body->push_back(ParseIf());
-    } else if (tag == "set") {
+    } else if (Same(tag, "set")) {
       body->push_back(ParseSet());
-    } else if (tag == "macro") {
+    } else if (Same(tag, "macro")) {
       body->push_back(ParseMacro());
-    } else if (tag == "call") {
+    } else if (Same(tag, "call")) {
       body->push_back(ParseCallBlock());
-    } else if (tag == "filter") {
+    } else if (Same(tag, "filter")) {
       body->push_back(ParseFilterBlock());
-    } else if (tag == "with") {
+    } else if (Same(tag, "with")) {
       body->push_back(ParseWith());
-    } else if (tag == "block") {
+    } else if (Same(tag, "block")) {
       body->push_back(ParseBlock());
-    } else if (tag == "print") {
+    } else if (Same(tag, "print")) {
       SourceLocation location = Next().location;
       auto statement = MakeStatement(StatementKind::kPrint, location);
       statement->expression = ParseTuple(false, true, nullptr, false);
       body->push_back(std::move(statement));
-    } else if (tag == "break" || tag == "continue") {
+    } else if (Same(tag, "break") || Same(tag, "continue")) {
       SourceLocation location = Next().location;
-      if (loop_depth_ == 0) Fail("'" + tag + "' outside loop", location);
+      if (loop_depth_ == 0) Fail("'" + std::string(tag) + "' outside loop", location);
       body->push_back(MakeStatement(
-          tag == "break" ? StatementKind::kBreak : StatementKind::kContinue, location));
-    } else if (tag == "extends" || tag == "include" || tag == "import" || tag == "from" ||
-               tag == "autoescape") {
-      Fail("the '" + tag + "' tag is not supported: runhook templates load no other templates");
+          Same(tag, "break") ? StatementKind::kBreak : StatementKind::kContinue, location));
+    } else if (Same(tag, "extends") || Same(tag, "include") || Same(tag, "import") ||
+               Same(tag, "from") || Same(tag, "autoescape")) {
+      Fail("the '" + std::string(tag) +
+           "' tag is not supported: runhook templates load no other templates");
     } else {
       tag_stack_.pop_back();
-      FailUnknownTag(tag, token.location);
+      FailUnknownTag(std::string(tag), token.location);
     }
     tag_stack_.pop_back();
   }
@@ -258,7 +304,7 @@ class Parser {
     ++loop_depth_;
     statement->bodies.push_back(ParseStatements({"endfor", "else"}, false));
     --loop_depth_;
-    if (Next().text == "endfor") {
+    if (Same(Next().text, "endfor")) {
       statement->bodies.emplace_back();
     } else {
       statement->bodies.push_back(ParseStatements({"endfor"}, true));
@@ -273,8 +319,8 @@ class Parser {
       statement->conditions.push_back(ParseTuple(false, false, nullptr, false));
       statement->bodies.push_back(ParseStatements({"elif", "else", "endif"}, false));
       const Token& token = Next();
-      if (token.text == "elif") continue;
-      if (token.text == "else") statement->bodies.push_back(ParseStatements({"endif"}, true));
+      if (Same(token.text, "elif")) continue;
+      if (Same(token.text, "else")) statement->bodies.push_back(ParseStatements({"endif"}, true));
       break;
     }
     return statement;
@@ -283,7 +329,7 @@ class Parser {
   StatementPtr ParseSet() {
     SourceLocation location = ExpectKeyword("set").location;
     ExpressionPtr target = ParseAssignTarget(true, false, nullptr, true);
-    if (SkipOperator("=")) {
+    if (SkipOperator(Operator::kAssign)) {
       auto statement = MakeStatement(StatementKind::kSet, location);
       statement->target = std::move(target);
       statement->expression = ParseTuple(false, true, nullptr, false);
@@ -291,20 +337,20 @@ class Parser {
     }
     auto statement = MakeStatement(StatementKind::kSetBlock, location);
     statement->target = std::move(target);
-    if (AtOperator("|")) statement->expression = ParseFilter(nullptr, false);
+    if (AtOperator(Operator::kPipe)) statement->expression = ParseFilter(nullptr, false);
     statement->bodies.push_back(ParseStatements({"endset"}, true));
     return statement;
   }
 
   void ParseSignature(Statement* statement) {
-    ExpectOperator("(");
+    ExpectOperator(Operator::kLeftParenthesis);
     bool any_default = false;
-    while (!AtOperator(")")) {
-      if (!statement->parameters.empty()) ExpectOperator(",");
+    while (!AtOperator(Operator::kRightParenthesis)) {
+      if (!statement->parameters.empty()) ExpectOperator(Operator::kComma);
       const Token& name = ExpectName();
       CheckAssignableName(name);
       statement->parameters.push_back(Keep(name.text));
-      if (SkipOperator("=")) {
+      if (SkipOperator(Operator::kAssign)) {
         statement->defaults.push_back(ParseExpression(true));
         any_default = true;
       } else if (any_default) {
@@ -313,7 +359,7 @@ class Parser {
         statement->defaults.push_back(nullptr);
       }
     }
-    ExpectOperator(")");
+    ExpectOperator(Operator::kRightParenthesis);
   }
 
   StatementPtr ParseMacro() {
@@ -336,7 +382,7 @@ class Parser {
     SourceLocation location = ExpectKeyword("call").location;
     auto statement = MakeStatement(StatementKind::kCallBlock, location);
     statement->text = "caller";
-    if (AtOperator("(")) ParseSignature(statement.get());
+    if (AtOperator(Operator::kLeftParenthesis)) ParseSignature(statement.get());
     statement->expression = ParseExpression(true);
     if (statement->expression->kind != ExpressionKind::kCall) Fail("expected call", location);
     int saved_loop_depth = loop_depth_;
@@ -360,9 +406,9 @@ class Parser {
     SourceLocation location = ExpectKeyword("with").location;
     auto statement = MakeStatement(StatementKind::kWith, location);
     while (Current().kind != TokenKind::kBlockEnd) {
-      if (!statement->targets.empty()) ExpectOperator(",");
+      if (!statement->targets.empty()) ExpectOperator(Operator::kComma);
       statement->targets.push_back(ParseAssignTarget(true, false, nullptr, false));
-      ExpectOperator("=");
+      ExpectOperator(Operator::kAssign);
       statement->values.push_back(ParseExpression(true));
     }
     statement->bodies.push_back(ParseStatements({"endwith"}, true));
@@ -381,16 +427,14 @@ class Parser {
   }
 
   void CheckAssignableName(const Token& name) {
-    static const std::set<std::string, std::less<>> kReserved = {"true", "false", "none",
-                                                                 "True", "False", "None"};
-    if (kReserved.count(name.text) != 0) Fail("can't assign to 'const'", name.location);
+    if (IsConstantName(name.text)) Fail("can't assign to 'const'", name.location);
   }
 
   // ---- expressions -------------------------------------------------------------------------
 
   ExpressionPtr ParseAssignTarget(bool with_tuple, bool name_only, const EndRules* extra_end_rules,
                                   bool with_namespace) {
-    if (with_namespace && Look().IsOperator(".") && Current().kind == TokenKind::kName) {
+    if (with_namespace && Look().IsOperator(Operator::kDot) && Current().kind == TokenKind::kName) {
       const Token& name = Next();
       Next();  // '.'
       const Token& attribute = ExpectName();
@@ -413,10 +457,7 @@ class Parser {
 
   void CheckAssignable(const Expression& target) {
     if (target.kind == ExpressionKind::kName) {
-      if (target.name == "true" || target.name == "false" || target.name == "none" ||
-          target.name == "True" || target.name == "False" || target.name == "None") {
-        Fail("can't assign to 'const'", target.location);
-      }
+      if (IsConstantName(target.name)) Fail("can't assign to 'const'", target.location);
       return;
     }
     if (target.kind == ExpressionKind::kTuple) {
@@ -449,6 +490,7 @@ class Parser {
                                  "was defined.",
                              true);
       }
+      if (condition->constant.is_undefined()) owned_constants_.push_back(&condition->constant);
       condition->children.push_back(std::move(otherwise));
       expression = std::move(condition);
     }
@@ -464,68 +506,162 @@ class Parser {
     return node;
   }
 
-  ExpressionPtr ParseOr() {
-    SourceLocation location = Current().location;
-    ExpressionPtr left = ParseAnd();
-    while (SkipName("or"))
-      left = Binary(ExpressionKind::kOr, location, std::move(left), ParseAnd());
-    return left;
-  }
+  ExpressionPtr ParseOr() { return ParseBinary(kOrLevel); }
 
-  ExpressionPtr ParseAnd() {
-    SourceLocation location = Current().location;
-    ExpressionPtr left = ParseNot();
-    while (SkipName("and"))
-      left = Binary(ExpressionKind::kAnd, location, std::move(left), ParseNot());
-    return left;
-  }
-
-  ExpressionPtr ParseNot() {
-    if (AtName("not")) {
-      SourceLocation location = Next().location;
-      auto node = MakeExpression(ExpressionKind::kNot, location);
-      node->children.push_back(ParseNot());
-      return node;
+  // The level of the binary operator at the current token, kNoLevel if it is none.
+  int BinaryLevel() const {
+    const Token& token = Current();
+    switch (token.op) {
+      case Operator::kNone:
+        break;
+      case Operator::kEqual:
+      case Operator::kNotEqual:
+      case Operator::kLess:
+      case Operator::kLessEqual:
+      case Operator::kGreater:
+      case Operator::kGreaterEqual:
+        return kCompareLevel;
+      case Operator::kAdd:
+      case Operator::kSubtract:
+        return kMath1Level;
+      case Operator::kTilde:
+        return kConcatLevel;
+      case Operator::kMultiply:
+      case Operator::kDivide:
+      case Operator::kFloorDivide:
+      case Operator::kModulo:
+        return kMath2Level;
+      case Operator::kPower:
+        return kPowLevel;
+      default:
+        return kNoLevel;
     }
-    return ParseCompare();
+    if (token.kind != TokenKind::kName) return kNoLevel;
+    switch (token.text.size()) {
+      case 2:
+        if (Same(token.text, "or")) return kOrLevel;
+        if (Same(token.text, "in")) return kCompareLevel;
+        break;
+      case 3:
+        if (Same(token.text, "and")) return kAndLevel;
+        if (Same(token.text, "not") && Look().IsName("in")) return kCompareLevel;
+        break;
+      default:
+        break;
+    }
+    return kNoLevel;
   }
 
-  ExpressionPtr ParseCompare() {
+  // Operators of `min_level` and tighter, by precedence climbing: the same tree (shapes and
+  // locations) as Jinja2's one function per level (parse_or, parse_and, ... parse_pow), without
+  // descending through every level for every operand. A node is located at the first token of
+  // its leftmost operand, as there.
+  ExpressionPtr ParseBinary(int min_level) {
     SourceLocation location = Current().location;
-    ExpressionPtr expression = ParseMath1();
-    ExpressionPtr compare;
+    ExpressionPtr left;
+    if (min_level <= kNotLevel && AtName("not")) {
+      SourceLocation not_location = Next().location;
+      left = MakeExpression(ExpressionKind::kNot, not_location);
+      left->children.push_back(ParseBinary(kNotLevel));
+    } else {
+      left = ParseUnary(true);
+    }
+    while (true) {
+      int level = BinaryLevel();
+      if (level == kNoLevel || level < min_level) return left;
+      switch (level) {
+        case kOrLevel:
+          Next();
+          left = Binary(ExpressionKind::kOr, location, std::move(left), ParseBinary(kAndLevel));
+          break;
+        case kAndLevel:
+          Next();
+          left = Binary(ExpressionKind::kAnd, location, std::move(left), ParseBinary(kNotLevel));
+          break;
+        case kCompareLevel:
+          left = ParseCompareChain(location, std::move(left));
+          break;
+        case kMath1Level: {
+          BinaryOperator op =
+              Next().op == Operator::kAdd ? BinaryOperator::kAdd : BinaryOperator::kSubtract;
+          left = MakeBinary(op, location, std::move(left), ParseBinary(kConcatLevel));
+          break;
+        }
+        case kConcatLevel: {
+          auto concat = MakeExpression(ExpressionKind::kConcat, location);
+          concat->children.push_back(std::move(left));
+          while (SkipOperator(Operator::kTilde))
+            concat->children.push_back(ParseBinary(kMath2Level));
+          left = std::move(concat);
+          break;
+        }
+        case kMath2Level: {
+          BinaryOperator op;
+          switch (Next().op) {
+            case Operator::kMultiply:
+              op = BinaryOperator::kMultiply;
+              break;
+            case Operator::kDivide:
+              op = BinaryOperator::kDivide;
+              break;
+            case Operator::kFloorDivide:
+              op = BinaryOperator::kFloorDivide;
+              break;
+            default:
+              op = BinaryOperator::kModulo;
+              break;
+          }
+          left = MakeBinary(op, location, std::move(left), ParseBinary(kPowLevel));
+          break;
+        }
+        default:  // kPowLevel
+          Next();
+          left = MakeBinary(BinaryOperator::kPower, location, std::move(left), ParseUnary(true));
+          break;
+      }
+    }
+  }
+
+  // `first` followed by one or more comparisons: one kCompare node for the chain.
+  ExpressionPtr ParseCompareChain(SourceLocation location, ExpressionPtr first) {
+    auto compare = MakeExpression(ExpressionKind::kCompare, location);
+    compare->children.push_back(std::move(first));
     while (true) {
       CompareOperator op;
       const Token& token = Current();
-      if (token.IsOperator("==")) {
-        op = CompareOperator::kEqual;
-      } else if (token.IsOperator("!=")) {
-        op = CompareOperator::kNotEqual;
-      } else if (token.IsOperator("<")) {
-        op = CompareOperator::kLess;
-      } else if (token.IsOperator("<=")) {
-        op = CompareOperator::kLessEqual;
-      } else if (token.IsOperator(">")) {
-        op = CompareOperator::kGreater;
-      } else if (token.IsOperator(">=")) {
-        op = CompareOperator::kGreaterEqual;
-      } else if (token.IsName("in")) {
-        op = CompareOperator::kIn;
-      } else if (token.IsName("not") && Look().IsName("in")) {
-        Next();
-        op = CompareOperator::kNotIn;
-      } else {
-        break;
+      switch (token.op) {
+        case Operator::kEqual:
+          op = CompareOperator::kEqual;
+          break;
+        case Operator::kNotEqual:
+          op = CompareOperator::kNotEqual;
+          break;
+        case Operator::kLess:
+          op = CompareOperator::kLess;
+          break;
+        case Operator::kLessEqual:
+          op = CompareOperator::kLessEqual;
+          break;
+        case Operator::kGreater:
+          op = CompareOperator::kGreater;
+          break;
+        case Operator::kGreaterEqual:
+          op = CompareOperator::kGreaterEqual;
+          break;
+        default:
+          if (token.IsName("in")) {
+            op = CompareOperator::kIn;
+          } else if (token.IsName("not") && Look().IsName("in")) {
+            Next();
+            op = CompareOperator::kNotIn;
+          } else {
+            return compare;
+          }
       }
       Next();
-      if (!compare) {
-        compare = MakeExpression(ExpressionKind::kCompare, location);
-        compare->children.push_back(std::move(expression));
-      }
       compare->compare_operators.push_back(op);
-      compare->children.push_back(ParseMath1());
+      compare->children.push_back(ParseBinary(kMath1Level));
     }
-    return compare ? std::move(compare) : std::move(expression);
   }
 
   ExpressionPtr MakeBinary(BinaryOperator op, SourceLocation location, ExpressionPtr left,
@@ -535,62 +671,11 @@ class Parser {
     return node;
   }
 
-  ExpressionPtr ParseMath1() {
-    SourceLocation location = Current().location;
-    ExpressionPtr left = ParseConcat();
-    while (AtOperator("+") || AtOperator("-")) {
-      BinaryOperator op = Next().text == "+" ? BinaryOperator::kAdd : BinaryOperator::kSubtract;
-      left = MakeBinary(op, location, std::move(left), ParseConcat());
-    }
-    return left;
-  }
-
-  ExpressionPtr ParseConcat() {
-    SourceLocation location = Current().location;
-    ExpressionPtr first = ParseMath2();
-    if (!AtOperator("~")) return first;
-    auto concat = MakeExpression(ExpressionKind::kConcat, location);
-    concat->children.push_back(std::move(first));
-    while (SkipOperator("~")) concat->children.push_back(ParseMath2());
-    return concat;
-  }
-
-  ExpressionPtr ParseMath2() {
-    SourceLocation location = Current().location;
-    ExpressionPtr left = ParsePow();
-    while (true) {
-      BinaryOperator op;
-      if (AtOperator("*")) {
-        op = BinaryOperator::kMultiply;
-      } else if (AtOperator("/")) {
-        op = BinaryOperator::kDivide;
-      } else if (AtOperator("//")) {
-        op = BinaryOperator::kFloorDivide;
-      } else if (AtOperator("%")) {
-        op = BinaryOperator::kModulo;
-      } else {
-        break;
-      }
-      Next();
-      left = MakeBinary(op, location, std::move(left), ParsePow());
-    }
-    return left;
-  }
-
-  ExpressionPtr ParsePow() {
-    SourceLocation location = Current().location;
-    ExpressionPtr left = ParseUnary(true);
-    while (SkipOperator("**")) {
-      left = MakeBinary(BinaryOperator::kPower, location, std::move(left), ParseUnary(true));
-    }
-    return left;
-  }
-
   ExpressionPtr ParseUnary(bool with_filter) {
     SourceLocation location = Current().location;
     ExpressionPtr node;
-    if (AtOperator("-") || AtOperator("+")) {
-      bool negate = Next().text == "-";
+    if (AtOperator(Operator::kSubtract) || AtOperator(Operator::kAdd)) {
+      bool negate = Next().op == Operator::kSubtract;
       node = MakeExpression(negate ? ExpressionKind::kNegate : ExpressionKind::kPositive, location);
       node->children.push_back(ParseUnary(false));
     } else {
@@ -607,20 +692,21 @@ class Parser {
     if (token.kind == TokenKind::kName) {
       Next();
       auto node = MakeExpression(ExpressionKind::kLiteral, location);
-      if (token.text == "true" || token.text == "True") {
+      const std::string_view text = token.text;
+      if (text.size() == 4 && (Same(text, "true") || Same(text, "True"))) {
         node->constant = Value::Boolean(true);
-      } else if (token.text == "false" || token.text == "False") {
+      } else if (text.size() == 5 && (Same(text, "false") || Same(text, "False"))) {
         node->constant = Value::Boolean(false);
-      } else if (token.text == "none" || token.text == "None") {
+      } else if (text.size() == 4 && (Same(text, "none") || Same(text, "None"))) {
         node->constant = Value::None();
       } else {
         node->kind = ExpressionKind::kName;
         node->name = Keep(token.text);
         if (!open_macros_.empty()) {
           Statement* macro = open_macros_.back();
-          if (token.text == "caller") macro->uses_caller = true;
-          if (token.text == "varargs") macro->uses_varargs = true;
-          if (token.text == "kwargs") macro->uses_kwargs = true;
+          if (Same(token.text, "caller")) macro->uses_caller = true;
+          if (Same(token.text, "varargs")) macro->uses_varargs = true;
+          if (Same(token.text, "kwargs")) macro->uses_kwargs = true;
         }
       }
       return node;
@@ -630,6 +716,7 @@ class Parser {
       while (Current().kind == TokenKind::kString) text += Next().text;
       auto node = MakeExpression(ExpressionKind::kLiteral, location);
       node->constant = Value::String(std::move(text));
+      owned_constants_.push_back(&node->constant);
       return node;
     }
     if (token.kind == TokenKind::kInteger || token.kind == TokenKind::kFloat) {
@@ -639,14 +726,14 @@ class Parser {
                                                          : Value::Float(token.floating);
       return node;
     }
-    if (token.IsOperator("(")) {
+    if (token.IsOperator(Operator::kLeftParenthesis)) {
       Next();
       ExpressionPtr node = ParseTuple(false, true, nullptr, true);
-      ExpectOperator(")");
+      ExpectOperator(Operator::kRightParenthesis);
       return node;
     }
-    if (token.IsOperator("[")) return ParseList();
-    if (token.IsOperator("{")) return ParseDict();
+    if (token.IsOperator(Operator::kLeftBracket)) return ParseList();
+    if (token.IsOperator(Operator::kLeftBrace)) return ParseDict();
     if (token.kind == TokenKind::kVariableEnd || token.kind == TokenKind::kBlockEnd ||
         token.kind == TokenKind::kEnd) {
       Fail("Expected an expression, got '" + DescribeToken(token) + "'");
@@ -657,7 +744,7 @@ class Parser {
   bool IsTupleEnd(const EndRules* extra_end_rules) const {
     const Token& token = Current();
     if (token.kind == TokenKind::kVariableEnd || token.kind == TokenKind::kBlockEnd ||
-        token.IsOperator(")")) {
+        token.IsOperator(Operator::kRightParenthesis)) {
       return true;
     }
     return TestAny(extra_end_rules);
@@ -666,60 +753,57 @@ class Parser {
   ExpressionPtr ParseTuple(bool simplified, bool with_condition, const EndRules* extra_end_rules,
                            bool explicit_parentheses) {
     SourceLocation location = Current().location;
-    ExpressionList items(arena_);
-    bool is_tuple = false;
-    while (true) {
-      if (!items.empty()) ExpectOperator(",");
-      if (IsTupleEnd(extra_end_rules)) break;
-      items.push_back(simplified ? ParsePrimary() : ParseExpression(with_condition));
-      if (AtOperator(",")) {
-        is_tuple = true;
-      } else {
-        break;
-      }
-    }
-    if (!is_tuple) {
-      if (!items.empty()) return std::move(items[0]);
+    auto parse_item = [&] { return simplified ? ParsePrimary() : ParseExpression(with_condition); };
+    if (IsTupleEnd(extra_end_rules)) {
       if (!explicit_parentheses) {
         Fail("Expected an expression, got '" + DescribeToken(Current()) + "'");
       }
+      return MakeExpression(ExpressionKind::kTuple, location);  // ()
     }
+    ExpressionPtr first = parse_item();
+    if (!AtOperator(Operator::kComma)) return first;  // no tuple: the usual case
     auto tuple = MakeExpression(ExpressionKind::kTuple, location);
-    tuple->children = std::move(items);
+    tuple->children.push_back(std::move(first));
+    while (true) {
+      ExpectOperator(Operator::kComma);
+      if (IsTupleEnd(extra_end_rules)) break;
+      tuple->children.push_back(parse_item());
+      if (!AtOperator(Operator::kComma)) break;
+    }
     return tuple;
   }
 
   ExpressionPtr ParseList() {
-    SourceLocation location = ExpectOperator("[").location;
+    SourceLocation location = ExpectOperator(Operator::kLeftBracket).location;
     auto list = MakeExpression(ExpressionKind::kList, location);
-    while (!AtOperator("]")) {
-      if (!list->children.empty()) ExpectOperator(",");
-      if (AtOperator("]")) break;
+    while (!AtOperator(Operator::kRightBracket)) {
+      if (!list->children.empty()) ExpectOperator(Operator::kComma);
+      if (AtOperator(Operator::kRightBracket)) break;
       list->children.push_back(ParseExpression(true));
     }
-    ExpectOperator("]");
+    ExpectOperator(Operator::kRightBracket);
     return list;
   }
 
   ExpressionPtr ParseDict() {
-    SourceLocation location = ExpectOperator("{").location;
+    SourceLocation location = ExpectOperator(Operator::kLeftBrace).location;
     auto dict = MakeExpression(ExpressionKind::kDict, location);
-    while (!AtOperator("}")) {
-      if (!dict->children.empty()) ExpectOperator(",");
-      if (AtOperator("}")) break;
+    while (!AtOperator(Operator::kRightBrace)) {
+      if (!dict->children.empty()) ExpectOperator(Operator::kComma);
+      if (AtOperator(Operator::kRightBrace)) break;
       dict->children.push_back(ParseExpression(true));
-      ExpectOperator(":");
+      ExpectOperator(Operator::kColon);
       dict->children.push_back(ParseExpression(true));
     }
-    ExpectOperator("}");
+    ExpectOperator(Operator::kRightBrace);
     return dict;
   }
 
   ExpressionPtr ParsePostfix(ExpressionPtr node) {
     while (true) {
-      if (AtOperator(".") || AtOperator("[")) {
+      if (AtOperator(Operator::kDot) || AtOperator(Operator::kLeftBracket)) {
         node = ParseSubscript(std::move(node));
-      } else if (AtOperator("(")) {
+      } else if (AtOperator(Operator::kLeftParenthesis)) {
         node = ParseCall(std::move(node));
       } else {
         return node;
@@ -729,11 +813,11 @@ class Parser {
 
   ExpressionPtr ParseFilterExpression(ExpressionPtr node) {
     while (true) {
-      if (AtOperator("|")) {
+      if (AtOperator(Operator::kPipe)) {
         node = ParseFilter(std::move(node), false);
       } else if (AtName("is")) {
         node = ParseTest(std::move(node));
-      } else if (AtOperator("(")) {
+      } else if (AtOperator(Operator::kLeftParenthesis)) {
         node = ParseCall(std::move(node));
       } else {
         return node;
@@ -743,7 +827,7 @@ class Parser {
 
   ExpressionPtr ParseSubscript(ExpressionPtr node) {
     const Token& token = Next();
-    if (token.IsOperator(".")) {
+    if (token.IsOperator(Operator::kDot)) {
       const Token& attribute = Next();
       if (attribute.kind == TokenKind::kName) {
         auto access = MakeExpression(ExpressionKind::kAttribute, token.location);
@@ -764,11 +848,11 @@ class Parser {
     }
     // '['
     ExpressionList arguments(arena_);
-    while (!AtOperator("]")) {
-      if (!arguments.empty()) ExpectOperator(",");
+    while (!AtOperator(Operator::kRightBracket)) {
+      if (!arguments.empty()) ExpectOperator(Operator::kComma);
       arguments.push_back(ParseSubscribed());
     }
-    ExpectOperator("]");
+    ExpectOperator(Operator::kRightBracket);
     if (arguments.size() == 1 && arguments[0]->kind == ExpressionKind::kSlice) {
       arguments[0]->children[0] = std::move(node);
       return std::move(arguments[0]);
@@ -794,42 +878,44 @@ class Parser {
   ExpressionPtr ParseSubscribed() {
     SourceLocation location = Current().location;
     ExpressionPtr start;
-    if (!AtOperator(":")) {
+    if (!AtOperator(Operator::kColon)) {
       start = ParseExpression(true);
-      if (!AtOperator(":")) return start;
+      if (!AtOperator(Operator::kColon)) return start;
     }
     Next();  // ':'
     auto slice = MakeExpression(ExpressionKind::kSlice, location);
     slice->children.resize(4);
     slice->children[1] = std::move(start);
-    if (!AtOperator("]") && !AtOperator(",") && !AtOperator(":"))
+    if (!AtOperator(Operator::kRightBracket) && !AtOperator(Operator::kComma) &&
+        !AtOperator(Operator::kColon))
       slice->children[2] = ParseExpression(true);
-    if (SkipOperator(":")) {
-      if (!AtOperator("]") && !AtOperator(",")) slice->children[3] = ParseExpression(true);
+    if (SkipOperator(Operator::kColon)) {
+      if (!AtOperator(Operator::kRightBracket) && !AtOperator(Operator::kComma))
+        slice->children[3] = ParseExpression(true);
     }
     return slice;
   }
 
   void ParseCallArguments(Expression* node) {
-    SourceLocation location = ExpectOperator("(").location;
+    SourceLocation location = ExpectOperator(Operator::kLeftParenthesis).location;
     bool require_comma = false;
     auto ensure = [&](bool ok) {
       if (!ok) Fail("invalid syntax for function call expression", location);
     };
-    while (!AtOperator(")")) {
+    while (!AtOperator(Operator::kRightParenthesis)) {
       if (require_comma) {
-        ExpectOperator(",");
-        if (AtOperator(")")) break;
+        ExpectOperator(Operator::kComma);
+        if (AtOperator(Operator::kRightParenthesis)) break;
       }
-      if (AtOperator("*")) {
+      if (AtOperator(Operator::kMultiply)) {
         ensure(!node->star_arguments && !node->double_star_arguments);
         Next();
         node->star_arguments = ParseExpression(true);
-      } else if (AtOperator("**")) {
+      } else if (AtOperator(Operator::kPower)) {
         ensure(!node->double_star_arguments);
         Next();
         node->double_star_arguments = ParseExpression(true);
-      } else if (Current().kind == TokenKind::kName && Look().IsOperator("=")) {
+      } else if (Current().kind == TokenKind::kName && Look().IsOperator(Operator::kAssign)) {
         ensure(!node->double_star_arguments);
         std::string_view key = Keep(Next().text);
         Next();
@@ -840,7 +926,7 @@ class Parser {
       }
       require_comma = true;
     }
-    ExpectOperator(")");
+    ExpectOperator(Operator::kRightParenthesis);
   }
 
   ExpressionPtr ParseCall(ExpressionPtr callee) {
@@ -852,54 +938,60 @@ class Parser {
 
   // `node` null for {% filter %} blocks and {% set x | f %}.
   ExpressionPtr ParseFilter(ExpressionPtr node, bool start_inline) {
-    while (AtOperator("|") || start_inline) {
+    while (AtOperator(Operator::kPipe) || start_inline) {
       if (!start_inline) Next();
       start_inline = false;
       const Token& token = ExpectName();
-      std::string name(token.text);
-      while (AtOperator(".")) {
-        Next();
-        (name += ".") += ExpectName().text;
-      }
+      std::string_view name = DottedName(token);
       auto filter = MakeExpression(ExpressionKind::kFilter, token.location);
-      filter->name = Keep(name);
+      filter->name = name;
       FilterFunction function = FindFilter(name);
       if (function == nullptr) {
-        throw TemplateError("TemplateAssertionError", "No filter named '" + name + "'.",
-                            std::string(name_), token.location.line, token.location.column);
+        throw TemplateError("TemplateAssertionError",
+                            "No filter named '" + std::string(name) + "'.", std::string(name_),
+                            token.location.line, token.location.column);
       }
       filter->filter = function;
       filter->children.push_back(std::move(node));
-      if (AtOperator("(")) ParseCallArguments(filter.get());
+      if (AtOperator(Operator::kLeftParenthesis)) ParseCallArguments(filter.get());
       node = std::move(filter);
     }
     return node;
+  }
+
+  // `first` and the ".name" parts after it ("a.b.c"), kept in the arena.
+  std::string_view DottedName(const Token& first) {
+    if (!AtOperator(Operator::kDot)) return Keep(first.text);
+    std::string name(first.text);
+    while (AtOperator(Operator::kDot)) {
+      Next();
+      (name += ".") += ExpectName().text;
+    }
+    return Keep(name);
   }
 
   ExpressionPtr ParseTest(ExpressionPtr node) {
     SourceLocation location = Next().location;  // 'is'
     bool negated = SkipName("not");
     const Token& token = ExpectName();
-    std::string name(token.text);
-    while (AtOperator(".")) {
-      Next();
-      (name += ".") += ExpectName().text;
-    }
+    std::string_view name = DottedName(token);
     auto test = MakeExpression(ExpressionKind::kTest, location);
-    test->name = Keep(name);
+    test->name = name;
     TestFunction function = FindTest(name);
     if (function == nullptr) {
-      throw TemplateError("TemplateAssertionError", "No test named '" + name + "'.",
+      throw TemplateError("TemplateAssertionError", "No test named '" + std::string(name) + "'.",
                           std::string(name_), token.location.line, token.location.column);
     }
     test->test = function;
     test->children.push_back(std::move(node));
     const Token& current = Current();
-    if (current.IsOperator("(")) {
+    if (current.IsOperator(Operator::kLeftParenthesis)) {
       ParseCallArguments(test.get());
     } else if ((current.kind == TokenKind::kName || current.kind == TokenKind::kString ||
                 current.kind == TokenKind::kInteger || current.kind == TokenKind::kFloat ||
-                current.IsOperator("(") || current.IsOperator("[") || current.IsOperator("{")) &&
+                current.IsOperator(Operator::kLeftParenthesis) ||
+                current.IsOperator(Operator::kLeftBracket) ||
+                current.IsOperator(Operator::kLeftBrace)) &&
                !current.IsName("else") && !current.IsName("or") && !current.IsName("and")) {
       if (current.IsName("is")) Fail("You cannot chain multiple tests with is");
       test->arguments.push_back(ParsePostfix(ParsePrimary()));
@@ -910,24 +1002,45 @@ class Parser {
     return inverted;
   }
 
-  const std::vector<Token>& tokens_;
+  // The current token and the last one (kEnd, where Next stays), in the caller's tokens.
+  const Token* current_;
+  const Token* last_;
   std::string_view name_;
   NodeArena* arena_;
-  size_t position_ = 0;
   std::vector<EndRules> end_token_stack_;
-  std::vector<std::string> tag_stack_;
+  std::vector<std::string_view> tag_stack_;  // views of the tokens' text
   int loop_depth_ = 0;
   std::vector<Statement*> open_macros_;  // macros and call blocks being parsed, innermost last
+  std::pmr::vector<Value*> owned_constants_{arena_};
+  std::vector<StatementPtr> pending_;  // see Subparse
 };
 
 }  // namespace
 
+ParsedTemplate::ParsedTemplate(std::unique_ptr<NodeArena> arena, StatementList body,
+                               std::pmr::vector<Value*> owned_constants)
+    : arena(std::move(arena)) {
+  new (&this->body) StatementList(std::move(body));
+  new (&owned_constants_) std::pmr::vector<Value*>(std::move(owned_constants));
+}
+
+ParsedTemplate::ParsedTemplate(ParsedTemplate&& other) noexcept : arena(std::move(other.arena)) {
+  // Moving a vector keeps its allocator (the arena, which moved along): no copy.
+  new (&body) StatementList(std::move(other.body));
+  new (&owned_constants_) std::pmr::vector<Value*>(std::move(other.owned_constants_));
+}
+
+ParsedTemplate::~ParsedTemplate() {
+  for (Value* constant : owned_constants_) *constant = Value();
+}
+
 ParsedTemplate Parse(const std::vector<Token>& tokens, std::string_view template_name) {
-  ParsedTemplate parsed;
   // About what the tree of a typical template takes, so that most need one block.
-  parsed.arena = std::make_unique<NodeArena>(tokens.size() * 192 + 512);
-  parsed.body = Parser(tokens, template_name, parsed.arena.get()).Run();
-  return parsed;
+  auto arena = std::make_unique<NodeArena>(tokens.size() * 192 + 512);
+  Parser parser(tokens, template_name, arena.get());
+  StatementList body = parser.Run();
+  std::pmr::vector<Value*> owned_constants = parser.TakeOwnedConstants();
+  return ParsedTemplate(std::move(arena), std::move(body), std::move(owned_constants));
 }
 
 }  // namespace runhook::templating

@@ -14,10 +14,30 @@
 namespace runhook::templating {
 
 // The tree and the arena its nodes, vectors and text live in (see node.h). Movable, not
-// copyable; `arena` is declared first so that the nodes are destroyed before it.
+// copyable.
+//
+// Freeing is cheap: the nodes' destructors are not run (their memory goes with the arena's few
+// blocks). The only resources nodes own outside the arena are the Value constants of string
+// literals and of an inline `if` without `else`; the parser lists those (`owned_constants`) and
+// the destructor releases just them. A parser that gives nodes other owned resources must list
+// them too.
 struct ParsedTemplate {
-  std::unique_ptr<NodeArena> arena;
-  StatementList body;
+  // REQUIRES: `body`'s nodes live in `*arena`; `owned_constants` points into them.
+  ParsedTemplate(std::unique_ptr<NodeArena> arena, StatementList body,
+                 std::pmr::vector<Value*> owned_constants);
+  ParsedTemplate(ParsedTemplate&& other) noexcept;
+  ParsedTemplate& operator=(ParsedTemplate&&) = delete;
+  ~ParsedTemplate();
+
+  std::unique_ptr<NodeArena> arena;  // declared first: the nodes are released before it
+  union {                            // never destroyed as a whole: see above
+    StatementList body;
+  };
+
+ private:
+  union {
+    std::pmr::vector<Value*> owned_constants_;  // in the arena
+  };
 };
 
 // Throws TemplateError: "TemplateSyntaxError" for grammar errors, "TemplateAssertionError" for

@@ -9,7 +9,7 @@
 
 namespace runhook::templating {
 
-enum class TokenKind {
+enum class TokenKind : uint8_t {
   kData,           // template text outside tags (also the body of {% raw %})
   kVariableBegin,  // {{
   kVariableEnd,    // }}
@@ -19,27 +19,61 @@ enum class TokenKind {
   kString,         // string literal; `text` holds the unescaped value
   kInteger,        // `integer` holds the value
   kFloat,          // `floating` holds the value
-  kOperator,       // + - * / // % ** ~ ( ) [ ] { } == != < <= > >= = . : | , ;
+  kOperator,       // `op` says which; `text` is its spelling
   kEnd,            // end of template
 };
 
+// The operators, so that the parser compares one byte instead of a spelling.
+enum class Operator : uint8_t {
+  kNone,              // not an operator token
+  kAdd,               // +
+  kSubtract,          // -
+  kDivide,            // /
+  kFloorDivide,       // //
+  kMultiply,          // *
+  kPower,             // **
+  kModulo,            // %
+  kTilde,             // ~
+  kLeftBracket,       // [
+  kRightBracket,      // ]
+  kLeftParenthesis,   // (
+  kRightParenthesis,  // )
+  kLeftBrace,         // {
+  kRightBrace,        // }
+  kEqual,             // ==
+  kNotEqual,          // !=
+  kLess,              // <
+  kLessEqual,         // <=
+  kGreater,           // >
+  kGreaterEqual,      // >=
+  kAssign,            // =
+  kDot,               // .
+  kColon,             // :
+  kPipe,              // |
+  kComma,             // ,
+  kSemicolon,         // ;
+};
+
+// The spelling of `op` ("" for kNone).
+std::string_view OperatorSpelling(Operator op);
+
 struct Token {
   TokenKind kind = TokenKind::kEnd;
-  // Data, name, unescaped string, operator spelling: a view into the TokenStorage the lexer
-  // filled (see lexer.h), valid while it lives.
-  std::string_view text;
-  int64_t integer = 0;
-  double floating = 0;
+  Operator op = Operator::kNone;  // kOperator: which one
   SourceLocation location;
+  // Data, name, unescaped string, operator spelling: a view into the source or the TokenStorage
+  // the lexer filled (see lexer.h), valid while they live.
+  std::string_view text;
+  union {
+    int64_t integer = 0;  // kInteger
+    double floating;      // kFloat
+  };
 
-  bool IsOperator(std::string_view spelling) const {
-    return kind == TokenKind::kOperator && SameText(spelling);
-  }
+  bool IsOperator(Operator which) const { return op == which; }
   bool IsName(std::string_view name) const { return kind == TokenKind::kName && SameText(name); }
 
  private:
-  // text == other, inlined: the parser asks this for every token at every precedence level, and
-  // the other side is a short literal, so no library memcmp call.
+  // text == other, inlined: the other side is a short literal, so no library memcmp call.
   bool SameText(std::string_view other) const {
     if (text.size() != other.size()) return false;
     for (size_t i = 0; i < other.size(); ++i) {

@@ -1,5 +1,5 @@
-// Lock order: lifecycle_mutex_ before mutex_. The sending thread only ever takes mutex_, and never
-// while it calls the store or the sender.
+// Lock order: lifecycle_mutex_ before mutex_. The sending thread and the recorder's thread (in
+// Notify) only ever take mutex_, and never while they call the store or the sender.
 #include "delivery/dispatcher.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "delivery/attempt_recorder.h"
 #include "delivery/curl_multi_sender.h"
 #include "delivery/destination_scheduler.h"
 #include "delivery/outgoing_request.h"
@@ -72,6 +73,9 @@ class Dispatcher::Impl {
     std::lock_guard lifecycle(lifecycle_mutex_);
     if (started_ || shut_down_) return;
     started_ = true;
+    recorder_ = std::make_unique<AttemptRecorder>(
+        store_, [this](const std::vector<store::AttemptOutcome>& outcomes,
+                       const std::vector<Status>& statuses) { OnRecorded(outcomes, statuses); });
     thread_ = std::thread(&Impl::RunSendingThread, this);
   }
 
@@ -154,11 +158,16 @@ class Dispatcher::Impl {
       if (!claimed.ok()) {
         LogProblem("claiming due deliveries failed: " + claimed.error().message);
       } else {
+        std::vector<int64_t> added;
         for (const core::Delivery& delivery : claimed.value()) {
-          if (scheduler_.Add(delivery, now)) continue;
+          if (scheduler_.Add(delivery, now)) {
+            added.push_back(delivery.id);
+            continue;
+          }
           HandBack(delivery, ToUnixMillis(scheduler_.RetryBusyDestinationAt(
                                  DestinationOf(delivery.request.url), now)));
         }
+        ReadSigningSecrets(added);
         if (static_cast<int>(claimed->size()) < room) ScheduleNextDueClaim();
       }
     }
@@ -185,15 +194,32 @@ class Dispatcher::Impl {
     }
   }
 
+  // Reads the signing secrets of the hooks of deliveries just claimed (one store call for the
+  // batch; no secret is ever stored with a delivery). Kept until the delivery starts or is
+  // handed back, at most half a lease.
+  void ReadSigningSecrets(const std::vector<int64_t>& delivery_ids) {
+    if (delivery_ids.empty()) return;
+    std::vector<Result<std::vector<std::string>>> secrets =
+        store_.GetSigningSecretsOfDeliveries(delivery_ids);
+    for (size_t index = 0; index < delivery_ids.size() && index < secrets.size(); ++index)
+      signing_secrets_.insert_or_assign(delivery_ids[index], std::move(secrets[index]));
+  }
+
   // Adds the signature headers for the delivery's hook secrets, with a fresh timestamp.
   Status Sign(const core::Delivery& delivery, HttpRequest& request) {
-    auto secrets = store_.GetSigningSecrets(delivery.run, delivery.request.hook_name);
+    auto found = signing_secrets_.find(delivery.id);
+    if (found == signing_secrets_.end())
+      return MakeError(ErrorCode::kInternal, "the signing secrets of delivery " +
+                                                 std::to_string(delivery.id) + " were not read");
+    Result<std::vector<std::string>> secrets = std::move(found->second);
+    signing_secrets_.erase(found);
     if (!secrets.ok()) return secrets.error();
     return AddSignatureHeaders(request, *secrets, core::NowUnixMillis() / 1000);
   }
 
   // Gives a claimed, unattempted delivery back to the store, due at `due_ms`.
   void HandBack(const core::Delivery& delivery, int64_t due_ms) {
+    signing_secrets_.erase(delivery.id);
     if (Status deferred = store_.DeferDelivery(delivery.id, options_.owner, due_ms); !deferred.ok())
       LogProblem("handing back delivery " + std::to_string(delivery.id) +
                  " failed (its lease will expire instead): " + deferred.error().message);
@@ -260,24 +286,28 @@ class Dispatcher::Impl {
                                  decision.disable_hook_reason};
   }
 
-  // Records the attempts not yet recorded, in one store transaction.
+  // Hands the attempts not yet recorded to the recorder (one store transaction, on its thread).
   void RecordUnrecorded() {
     if (unrecorded_.empty()) return;
-    const std::vector<store::AttemptOutcome> outcomes = std::exchange(unrecorded_, {});
-    const std::vector<Status> recorded = store_.RecordAttempts(outcomes);
+    recorder_->Submit(std::exchange(unrecorded_, {}));
+  }
+
+  // Called on the recorder's thread once `outcomes` are in the store (or failed to be).
+  void OnRecorded(const std::vector<store::AttemptOutcome>& outcomes,
+                  const std::vector<Status>& statuses) {
     // A retry is due at a time the last claim could not see (the delivery was still leased):
     // claim again now, which also brings the next claim forward to that time.
     if (std::any_of(outcomes.begin(), outcomes.end(), [](const store::AttemptOutcome& outcome) {
           return outcome.new_state == core::DeliveryState::kPending;
         }))
-      next_claim_at_ = SteadyClock::now();
-    for (size_t index = 0; index < outcomes.size() && index < recorded.size(); ++index) {
-      if (recorded[index].ok()) continue;
+      Notify();
+    for (size_t index = 0; index < outcomes.size() && index < statuses.size(); ++index) {
+      if (statuses[index].ok()) continue;
       const store::Attempt& attempt = outcomes[index].attempt;
       LogProblem("recording attempt " + std::to_string(attempt.number) + " of delivery " +
                  std::to_string(attempt.delivery_id) +
                  " failed (its lease will expire and it will be sent again): " +
-                 recorded[index].error().message);
+                 statuses[index].error().message);
     }
   }
 
@@ -291,6 +321,7 @@ class Dispatcher::Impl {
         HandBack(waiting, core::NowUnixMillis());
     }
     RecordUnrecorded();
+    recorder_->Shutdown();  // every attempt recorded before Shutdown returns
     aborted_count_ = sender_->AbortAll().size();
     in_flight_.clear();
   }
@@ -300,6 +331,9 @@ class Dispatcher::Impl {
   const std::unique_ptr<HttpSender> sender_;  // Wakeup from any thread; the rest sending thread
   const RetryPolicy retry_policy_;
   DestinationScheduler scheduler_;  // sending thread only: claimed, waiting or in flight
+
+  // Records finished attempts off the sending thread; created by Start.
+  std::unique_ptr<AttemptRecorder> recorder_;
 
   std::mutex lifecycle_mutex_;   // serializes Start and Shutdown
   std::thread thread_;           // guarded by lifecycle_mutex_
@@ -315,6 +349,8 @@ class Dispatcher::Impl {
 
   // Sending thread only (read by Shutdown after joining it).
   std::unordered_map<uint64_t, core::Delivery> in_flight_;
+  // The hook secrets of claimed deliveries not yet started, by delivery id (ReadSigningSecrets).
+  std::unordered_map<int64_t, Result<std::vector<std::string>>> signing_secrets_;
   uint64_t next_tag_ = 1;
   SteadyClock::time_point next_claim_at_;
   // Finished attempts not yet recorded (their deliveries still leased), and when to record them.

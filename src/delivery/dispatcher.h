@@ -6,8 +6,9 @@
 // every attempt (time, status, latency, first 4 KiB of the response, error) with the
 // delivery's new state: delivered, pending again at the retry schedule's next time, failed, or
 // dead once its attempts are spent (retry_policy.h). A 410 Gone disables the hook. Attempts are
-// recorded in batches within a few milliseconds of finishing (and before Shutdown returns);
-// until then the delivery keeps its lease, so it is never claimed twice at once.
+// recorded in batches within a few milliseconds of finishing, on a thread of their own
+// (attempt_recorder.h), and before Shutdown returns; until then the delivery keeps its lease, so
+// it is never claimed twice at once.
 //
 // Thread safety: Start, Notify and Shutdown may be called from any thread. The store must
 // outlive the dispatcher.

@@ -2,6 +2,7 @@
 // Parameters are named; the SELECT column lists are read in order by sqlite_rows.cpp.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace runhook::store::sqlite::sql {
@@ -111,6 +112,13 @@ inline constexpr std::string_view kSelectRunHookSecret = R"sql(
 SELECT h.secret FROM runs r JOIN hooks h ON h.run_pk = r.pk AND h.name = :name
 WHERE r.entity = :entity AND r.project = :project AND r.run_id = :run_id)sql";
 
+// The hook secret of each delivery in the JSON array :ids, in the array's order; the run key
+// and hook name for messages. `has_hook` is 0 when the delivery's hook no longer exists.
+inline constexpr std::string_view kSelectDeliveryHookSecrets = R"sql(
+SELECT d.id, r.entity, r.project, r.run_id, d.hook_name, h.secret, h.name IS NOT NULL
+FROM json_each(:ids) j JOIN deliveries d ON d.id = j.value JOIN runs r ON r.pk = d.run_pk
+LEFT JOIN hooks h ON h.run_pk = d.run_pk AND h.name = d.hook_name ORDER BY j.key)sql";
+
 // ---- secrets ----
 inline constexpr std::string_view kUpsertSecret = R"sql(
 INSERT INTO secrets (name, value, created_at, updated_at) VALUES (:name, :value, :now, :now)
@@ -185,21 +193,28 @@ VALUES (:event_id, :run_pk, :hook_name, :webhook_id, :method, :url, :headers, :b
         :state, :max_attempts, :timeout_seconds, :next_attempt_at, :last_error,
         :undefined_names, :render_error, :is_test, :masked_request, :created_at))sql";
 
-// Columns read by ReadDelivery, in order. Followed by a WHERE / ORDER BY built per query.
-inline constexpr std::string_view kSelectDeliveries = R"sql(
+// Columns read by ReadDelivery, in order, and the tables they come from (`d` is deliveries).
+inline constexpr std::string_view kDeliveryColumns = R"sql(
 SELECT d.id, r.entity, r.project, r.run_id, d.event_id, e.type, d.hook_name, d.webhook_id,
        d.method, d.url, d.headers, d.body, d.timeout_seconds, d.max_attempts,
        d.undefined_names, d.render_error, d.is_test, d.masked_request, d.state, d.attempt_count,
-       d.created_at, d.next_attempt_at, d.last_error
-FROM deliveries d JOIN runs r ON r.pk = d.run_pk JOIN events e ON e.id = d.event_id)sql";
+       d.created_at, d.next_attempt_at, d.last_error)sql";
+inline constexpr std::string_view kDeliveryJoins =
+    " JOIN runs r ON r.pk = d.run_pk JOIN events e ON e.id = d.event_id";
+// Every delivery's columns. Followed by a WHERE / ORDER BY built per query.
+inline const std::string kSelectDeliveries =
+    std::string(kDeliveryColumns) + " FROM deliveries d" + std::string(kDeliveryJoins);
 
-// Due and unleased (or lease expired), oldest due first. INDEXED BY: without statistics SQLite
-// prefers deliveries_by_state (state = ?) and sorts every pending row at each claim.
-inline constexpr std::string_view kSelectDueDeliveryIds = R"sql(
-SELECT id FROM deliveries INDEXED BY deliveries_due
-WHERE state = 'pending' AND next_attempt_at <= :now
-  AND (lease_until IS NULL OR lease_until <= :now)
-ORDER BY next_attempt_at, id LIMIT :limit)sql";
+// Due and unleased (or lease expired), oldest due first, read in the pass that finds them: the
+// lease is checked from the index, so a delivery held elsewhere costs no table read. INDEXED BY:
+// without statistics SQLite prefers deliveries_by_state (state = ?) and sorts every pending row
+// at each claim.
+inline const std::string kSelectDueDeliveries = std::string(kDeliveryColumns) +
+                                                " FROM deliveries d INDEXED BY deliveries_due" +
+                                                std::string(kDeliveryJoins) + R"sql(
+WHERE d.state = 'pending' AND d.next_attempt_at <= :now
+  AND (d.lease_until IS NULL OR d.lease_until <= :now)
+ORDER BY d.next_attempt_at, d.id LIMIT :limit)sql";
 
 // Leases the deliveries whose ids are in the JSON array :ids.
 inline constexpr std::string_view kLeaseDeliveries = R"sql(
@@ -251,11 +266,13 @@ UPDATE deliveries SET
 WHERE id = :id)sql";
 
 // ---- attempts ----
+// Adds the attempt only while its delivery is pending: no row inserted means the delivery is
+// gone or no longer pending (the caller then reads which), so no separate state query is needed.
 inline constexpr std::string_view kInsertAttempt = R"sql(
 INSERT INTO attempts (delivery_id, number, started_at, status_code, latency_ms,
                       response_excerpt, error)
-VALUES (:delivery_id, :number, :started_at, :status_code, :latency_ms, :response_excerpt,
-        :error))sql";
+SELECT :delivery_id, :number, :started_at, :status_code, :latency_ms, :response_excerpt, :error
+WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = :delivery_id AND state = 'pending'))sql";
 
 // Columns read by ReadAttempt, in order.
 inline constexpr std::string_view kSelectAttempts = R"sql(

@@ -32,6 +32,16 @@ ErrorInfo ExplainConflict(ErrorInfo error, const std::string& message) {
 
 std::string DescribeRun(const RunKey& key) { return key.entity + "/" + key.project + "/" + key.id; }
 
+std::string JsonIdList(const std::vector<int64_t>& ids) {
+  std::string list = "[";
+  for (int64_t id : ids) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(id);
+  }
+  list += ']';
+  return list;
+}
+
 Result<int64_t> SqliteStore::FindRunPk(const RunKey& key) {
   Result<StatementRef> statement = connection_->Prepare(sql::kFindRunPk);
   if (!statement) return statement.error();

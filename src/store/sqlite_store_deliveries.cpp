@@ -120,40 +120,22 @@ Result<std::vector<Delivery>> SqliteStore::ClaimDueDeliveries(int64_t now_ms, in
   // rows between the SELECT and the UPDATE.
   Result<Transaction> transaction = Transaction::Begin(*connection_);
   if (!transaction) return transaction.error();
-  std::vector<int64_t> ids;
-  {
-    Result<StatementRef> select = connection_->Prepare(sql::kSelectDueDeliveryIds);
-    if (!select) return select.error();
-    (*select)->BindInt64(":now", now_ms);
-    (*select)->BindInt64(":limit", limit);
-    while (true) {
-      Result<bool> row = (*select)->Step();
-      if (!row) return row.error();
-      if (!*row) break;
-      ids.push_back((*select)->ColumnInt64(0));
-    }
-  }
-  if (ids.empty()) return std::vector<Delivery>{};
-  // One statement leases them all and one reads them all back (not one query per delivery).
-  std::string id_list = "[";
-  for (int64_t id : ids) id_list += (id_list.size() > 1 ? "," : "") + std::to_string(id);
-  id_list += "]";
-  {
-    Result<StatementRef> lease = connection_->Prepare(sql::kLeaseDeliveries);
-    if (!lease) return lease.error();
-    (*lease)->BindText(":owner", owner);
-    (*lease)->BindInt64(":lease_until", now_ms + lease_ms);
-    (*lease)->BindText(":ids", id_list);
-    if (Status status = (*lease)->Execute(); !status) return status.error();
-  }
-  static const std::string kByIds =
-      std::string(sql::kSelectDeliveries) +
-      " WHERE d.id IN (SELECT value FROM json_each(:ids)) ORDER BY d.next_attempt_at, d.id";
-  Result<StatementRef> select = connection_->Prepare(kByIds);
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectDueDeliveries);
   if (!select) return select.error();
-  (*select)->BindText(":ids", id_list);
+  (*select)->BindInt64(":now", now_ms);
+  (*select)->BindInt64(":limit", limit);
   Result<std::vector<Delivery>> claimed = ReadDeliveries(**select);
-  if (!claimed) return claimed.error();
+  if (!claimed || claimed->empty()) return claimed;
+  // One statement leases them all (not one per delivery).
+  std::vector<int64_t> ids;
+  ids.reserve(claimed->size());
+  for (const Delivery& delivery : *claimed) ids.push_back(delivery.id);
+  Result<StatementRef> lease = connection_->Prepare(sql::kLeaseDeliveries);
+  if (!lease) return lease.error();
+  (*lease)->BindText(":owner", owner);
+  (*lease)->BindInt64(":lease_until", now_ms + lease_ms);
+  (*lease)->BindText(":ids", JsonIdList(ids));
+  if (Status status = (*lease)->Execute(); !status) return status.error();
   if (Status status = transaction->Commit(); !status) return status.error();
   return claimed;
 }
@@ -162,7 +144,8 @@ Status SqliteStore::RecordAttempt(const AttemptOutcome& outcome) {
   MutexLock lock(mutex_);
   Result<Transaction> transaction = Transaction::Begin(*connection_);
   if (!transaction) return transaction.error();
-  if (Status written = WriteAttempt(outcome); !written) return written;
+  bool transaction_broken = false;  // rolled back by the destructor either way
+  if (Status written = WriteAttempt(outcome, &transaction_broken); !written) return written;
   return transaction->Commit();
 }
 
@@ -175,23 +158,15 @@ std::vector<Status> SqliteStore::RecordAttempts(const std::vector<AttemptOutcome
     results.assign(outcomes.size(), Status(transaction.error()));
     return results;
   }
-  // Cached prepared statements, not sqlite3_exec: a burst records thousands of attempts.
-  const auto execute = [this](std::string_view statement) REQUIRES(mutex_) -> Status {
-    Result<StatementRef> prepared = connection_->Prepare(statement);
-    if (!prepared) return prepared.error();
-    return (*prepared)->Execute();
-  };
+  // No savepoint per outcome: WriteAttempt's first statement either writes the attempt or
+  // nothing (SQLite undoes a failed statement), and a failure after it is a database error that
+  // dooms the whole transaction, reported for every outcome below.
   for (const AttemptOutcome& outcome : outcomes) {
-    // A savepoint per outcome: one that fails half-way leaves nothing behind.
-    Status written = execute("SAVEPOINT attempt");
-    if (written) {
-      written = WriteAttempt(outcome);
-      if (written) {
-        written = execute("RELEASE attempt");
-      } else {
-        (void)execute("ROLLBACK TO attempt");
-        (void)execute("RELEASE attempt");
-      }
+    bool transaction_broken = false;
+    Status written = WriteAttempt(outcome, &transaction_broken);
+    if (transaction_broken) {
+      results.assign(outcomes.size(), written);
+      return results;  // the transaction rolls back
     }
     results.push_back(std::move(written));
   }
@@ -202,14 +177,9 @@ std::vector<Status> SqliteStore::RecordAttempts(const std::vector<AttemptOutcome
   return results;
 }
 
-Status SqliteStore::WriteAttempt(const AttemptOutcome& outcome) {
+Status SqliteStore::WriteAttempt(const AttemptOutcome& outcome, bool* transaction_broken) {
   const int64_t delivery_id = outcome.attempt.delivery_id;
-  Result<DeliveryState> state = FindDeliveryState(delivery_id);
-  if (!state) return state.error();
-  if (*state != DeliveryState::kPending)
-    return MakeError(ErrorCode::kConflict,
-                     "delivery " + std::to_string(delivery_id) + " is already " +
-                         std::string(core::ToString(*state)) + "; the attempt was not recorded");
+  *transaction_broken = false;
   {
     const Attempt& attempt = outcome.attempt;
     Result<StatementRef> insert = connection_->Prepare(sql::kInsertAttempt);
@@ -230,6 +200,15 @@ Status SqliteStore::WriteAttempt(const AttemptOutcome& outcome) {
       return error;
     }
   }
+  if (connection_->Changes() == 0) {  // not pending: say what it is instead
+    Result<DeliveryState> state = FindDeliveryState(delivery_id);
+    if (!state) return state.error();
+    return MakeError(ErrorCode::kConflict,
+                     "delivery " + std::to_string(delivery_id) + " is already " +
+                         std::string(core::ToString(*state)) + "; the attempt was not recorded");
+  }
+  // From here on the attempt row is written: a failure leaves the transaction half done.
+  *transaction_broken = true;
   {
     Result<StatementRef> update = connection_->Prepare(sql::kRecordDeliveryOutcome);
     if (!update) return update.error();
@@ -253,6 +232,7 @@ Status SqliteStore::WriteAttempt(const AttemptOutcome& outcome) {
                                         hook_name, outcome.disable_hook_reason);
     if (!disabled && disabled.error().code != ErrorCode::kNotFound) return disabled;
   }
+  *transaction_broken = false;
   return OkStatus();
 }
 

@@ -1,9 +1,11 @@
 // SqliteStore: hooks disabled by their receivers, and the stored secrets (signing secrets hooks
 // refer to by name, and values for `{{ secrets.NAME }}`).
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -79,7 +81,6 @@ Result<std::vector<std::string>> SqliteStore::GetSigningSecrets(const RunKey& ru
   MutexLock lock(mutex_);
   std::string hook_secret;
   {
-    // One statement for the run and its hook: called for every attempt the dispatcher signs.
     Result<StatementRef> select = connection_->Prepare(sql::kSelectRunHookSecret);
     if (!select) return select.error();
     (*select)->BindText(":entity", run.entity);
@@ -95,6 +96,55 @@ Result<std::vector<std::string>> SqliteStore::GetSigningSecrets(const RunKey& ru
     }
     hook_secret = (*select)->ColumnText(0);
   }
+  return ResolveSigningSecrets(
+      hook_secret, [&] { return "hook '" + hook_name + "' of run " + DescribeRun(run); });
+}
+
+std::vector<Result<std::vector<std::string>>> SqliteStore::GetSigningSecretsOfDeliveries(
+    const std::vector<int64_t>& delivery_ids) {
+  MutexLock lock(mutex_);
+  std::vector<Result<std::vector<std::string>>> results;
+  results.reserve(delivery_ids.size());
+  const auto fail_all = [&](const ErrorInfo& error) {
+    results.assign(delivery_ids.size(), Result<std::vector<std::string>>(error));
+    return results;
+  };
+  Result<StatementRef> select = connection_->Prepare(sql::kSelectDeliveryHookSecrets);
+  if (!select) return fail_all(select.error());
+  (*select)->BindText(":ids", JsonIdList(delivery_ids));
+  std::unordered_map<int64_t, Result<std::vector<std::string>>> found;
+  while (true) {
+    Result<bool> row = (*select)->Step();
+    if (!row) return fail_all(row.error());
+    if (!*row) break;
+    // Messages are built only for an error: this runs for every delivery sent.
+    const auto describe_run = [&select] {
+      return DescribeRun(
+          RunKey{(*select)->ColumnText(1), (*select)->ColumnText(2), (*select)->ColumnText(3)});
+    };
+    const auto describe_hook = [&select, &describe_run] {
+      return "hook '" + (*select)->ColumnText(4) + "' of run " + describe_run();
+    };
+    const bool hook_exists = (*select)->ColumnInt64(6) != 0;
+    found.emplace((*select)->ColumnInt64(0),
+                  hook_exists
+                      ? ResolveSigningSecrets((*select)->ColumnText(5), describe_hook)
+                      : Result<std::vector<std::string>>(MakeError(
+                            ErrorCode::kNotFound, "run " + describe_run() + " has no hook '" +
+                                                      (*select)->ColumnText(4) + "'")));
+  }
+  for (int64_t id : delivery_ids) {
+    auto entry = found.find(id);
+    results.push_back(entry != found.end() ? entry->second
+                                           : Result<std::vector<std::string>>(MakeError(
+                                                 ErrorCode::kNotFound,
+                                                 "delivery " + std::to_string(id) + " not found")));
+  }
+  return results;
+}
+
+Result<std::vector<std::string>> SqliteStore::ResolveSigningSecrets(
+    const std::string& hook_secret, const std::function<std::string()>& describe_hook) {
   std::vector<std::string> secrets;
   for (std::string& item : SplitOnWhitespace(hook_secret)) {
     if (StartsWith(item, kSecretValuePrefix)) {
@@ -104,9 +154,8 @@ Result<std::vector<std::string>> SqliteStore::GetSigningSecrets(const RunKey& ru
     Result<std::optional<std::string>> value = FindSecretValue(item);
     if (!value) return value.error();
     if (!value->has_value())
-      return MakeError(ErrorCode::kNotFound, "hook '" + hook_name + "' of run " + DescribeRun(run) +
-                                                 " signs with secret '" + item +
-                                                 "', which is not stored");
+      return MakeError(ErrorCode::kNotFound,
+                       describe_hook() + " signs with secret '" + item + "', which is not stored");
     for (std::string& stored : SplitOnWhitespace(**value)) secrets.push_back(std::move(stored));
   }
   return secrets;

@@ -7,6 +7,7 @@
 // change may add a pool of read-only connections (WAL lets readers run beside the writer).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -64,6 +65,8 @@ class SqliteStore final : public Store {
                      const std::string& reason) override;
   Result<std::vector<std::string>> GetSigningSecrets(const RunKey& run,
                                                      const std::string& hook_name) override;
+  std::vector<Result<std::vector<std::string>>> GetSigningSecretsOfDeliveries(
+      const std::vector<int64_t>& delivery_ids) override;
   Status PutSecret(const std::string& name, const std::string& value) override;
   Result<std::vector<std::string>> ListSecretNames() override;
   Status DeleteSecret(const std::string& name) override;
@@ -88,13 +91,20 @@ class SqliteStore final : public Store {
   Result<std::vector<Delivery>> ReadDeliveries(Statement& statement) REQUIRES(mutex_);
   Result<Delivery> FindDelivery(int64_t delivery_id) REQUIRES(mutex_);
   // Writes one attempt and the delivery's new state (RecordAttempt without the transaction).
-  // REQUIRES: inside a transaction; on an error the caller rolls back what it wrote.
-  Status WriteAttempt(const AttemptOutcome& outcome) REQUIRES(mutex_);
+  // REQUIRES: inside a transaction. On an error nothing of this outcome is written, unless
+  // *transaction_broken is set: then part of it is, and the caller must roll back.
+  Status WriteAttempt(const AttemptOutcome& outcome, bool* transaction_broken) REQUIRES(mutex_);
   // The stored state of a delivery. Errors: kNotFound.
   Result<DeliveryState> FindDeliveryState(int64_t delivery_id) REQUIRES(mutex_);
   // Disables hook `hook_name` of row `run_pk`; `run` names it in errors. Errors: kNotFound.
   Status WriteHookDisabled(int64_t run_pk, const std::string& run, const std::string& hook_name,
                            const std::string& reason) REQUIRES(mutex_);
+  // The whsec_ values a hook's `secret` field stands for (see Store::GetSigningSecrets);
+  // `describe_hook` names the hook in an error. Errors: kNotFound for a secret name that is not
+  // stored.
+  Result<std::vector<std::string>> ResolveSigningSecrets(
+      const std::string& hook_secret, const std::function<std::string()>& describe_hook)
+      REQUIRES(mutex_);
   // The value of a stored secret, or nullopt when there is none of that name.
   Result<std::optional<std::string>> FindSecretValue(const std::string& name) REQUIRES(mutex_);
 
@@ -104,5 +114,7 @@ class SqliteStore final : public Store {
 
 // "entity/project/id", for messages.
 std::string DescribeRun(const RunKey& key);
+// `ids` as a JSON array ("[1,2,3]"), for statements that take a list through json_each.
+std::string JsonIdList(const std::vector<int64_t>& ids);
 
 }  // namespace runhook::store::sqlite

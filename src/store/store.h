@@ -208,8 +208,9 @@ class Store {
   virtual Status RecordAttempt(const AttemptOutcome& outcome) = 0;
 
   // RecordAttempt for each outcome, in one transaction (one commit for a batch of completions);
-  // each outcome is recorded or not on its own (one that fails changes nothing and the others
-  // are still recorded). Returns one status per outcome, in order.
+  // each outcome is recorded or not on its own (one that fails as RecordAttempt says changes
+  // nothing and the others are still recorded; a database error fails them all). Returns one
+  // status per outcome, in order.
   virtual std::vector<Status> RecordAttempts(const std::vector<AttemptOutcome>& outcomes) = 0;
 
   // The earliest next_attempt_at among pending deliveries, or nullopt when none is pending.
@@ -251,6 +252,13 @@ class Store {
   // delivery/signature.h). Errors: kNotFound naming the run, the hook or a missing secret name.
   virtual Result<std::vector<std::string>> GetSigningSecrets(const RunKey& run,
                                                              const std::string& hook_name) = 0;
+
+  // GetSigningSecrets for the hook of each delivery in `delivery_ids`, in that order, read
+  // together (the dispatcher asks once per claimed batch, not once per attempt). An entry is
+  // kNotFound for an unknown delivery, or as GetSigningSecrets says; every entry carries the
+  // error when the store cannot be read.
+  virtual std::vector<Result<std::vector<std::string>>> GetSigningSecretsOfDeliveries(
+      const std::vector<int64_t>& delivery_ids) = 0;
 
   // Creates or replaces the named secret. `name` must be non-empty, contain no whitespace and
   // not start with "whsec_" (a hook's secret field tells names and values apart by that

@@ -174,6 +174,27 @@ TEST_P(DispatchTest, RecordAttemptsRecordsEachOutcomeOnItsOwn) {
   EXPECT_EQ(store_->ListAttempts(ids[1])->size(), 1u);
 }
 
+TEST_P(DispatchTest, RecordAttemptsNamesFinishedAndUnknownDeliveriesAndRecordsTheRest) {
+  CreateRunWithDeliveries(*store_, "abc12345", 1000, {"a", "b"});
+  const std::vector<int64_t> ids = Claim(1000, 2);
+  ASSERT_EQ(ids.size(), 2u);
+  ASSERT_TRUE(Record(ids[0], 1, DeliveryState::kDelivered));
+  const std::vector<Status> recorded = store_->RecordAttempts(
+      {Outcome(ids[0], 2, DeliveryState::kFailed), Outcome(42, 1, DeliveryState::kDelivered),
+       Outcome(ids[1], 1, DeliveryState::kDelivered)});
+  ASSERT_EQ(recorded.size(), 3u);
+  ASSERT_FALSE(recorded[0]);
+  EXPECT_EQ(recorded[0].error().code, ErrorCode::kConflict);
+  EXPECT_EQ(recorded[0].error().message, "delivery " + std::to_string(ids[0]) +
+                                             " is already delivered; the attempt was not recorded");
+  ASSERT_FALSE(recorded[1]);
+  EXPECT_EQ(recorded[1].error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(recorded[2]) << Describe(recorded[2]);
+  EXPECT_EQ(store_->ListAttempts(ids[0])->size(), 1u);
+  EXPECT_EQ(store_->GetDelivery(ids[0])->state, DeliveryState::kDelivered);
+  EXPECT_EQ(store_->GetDelivery(ids[1])->state, DeliveryState::kDelivered);
+}
+
 TEST_P(DispatchTest, UnknownDeliveryIsNotFound) {
   EXPECT_EQ(store_->GetDelivery(42).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->ListAttempts(42).error().code, ErrorCode::kNotFound);

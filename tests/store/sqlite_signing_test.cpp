@@ -3,6 +3,8 @@
 // deliveries handed back unattempted.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store_test_support.h"
 
 namespace runhook::store::testing {
@@ -75,6 +77,36 @@ TEST_P(SigningStoreTest, UnknownHookOrRunIsNotFound) {
             ErrorCode::kNotFound);
   EXPECT_EQ(store_->GetSigningSecrets(SampleKey("absent"), "notify").error().code,
             ErrorCode::kNotFound);
+}
+
+TEST_P(SigningStoreTest, SecretsOfClaimedDeliveriesComeInTheirOrderWithPerDeliveryErrors) {
+  ASSERT_TRUE(store_->PutSecret("team-key", kSecretB));
+  CreateRunWithSecret("own", kSecretA);
+  CreateRunWithSecret("named", "team-key");
+  CreateRunWithSecret("missing", "nobody-stored-this");
+  CreateRunWithSecret("none", "");
+  auto claimed = store_->ClaimDueDeliveries(1000, 10, kLeaseMs, "d1");
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 4u);
+  std::map<std::string, int64_t> delivery_of_run;
+  for (const Delivery& delivery : *claimed) delivery_of_run[delivery.run.id] = delivery.id;
+  // Asked in an order of our own, with an unknown id in the middle.
+  const std::vector<int64_t> ids = {delivery_of_run["none"], delivery_of_run["missing"], 999'999,
+                                    delivery_of_run["named"], delivery_of_run["own"]};
+  auto secrets = store_->GetSigningSecretsOfDeliveries(ids);
+  ASSERT_EQ(secrets.size(), ids.size());
+  ASSERT_TRUE(secrets[0]) << Describe(secrets[0]);
+  EXPECT_TRUE(secrets[0]->empty());
+  ASSERT_FALSE(secrets[1]);
+  EXPECT_EQ(secrets[1].error().message,
+            "hook 'notify' of run alice/webhook-demo/missing signs with secret "
+            "'nobody-stored-this', which is not stored");
+  ASSERT_FALSE(secrets[2]);
+  EXPECT_EQ(secrets[2].error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(secrets[2].error().message, "delivery 999999 not found");
+  EXPECT_EQ(secrets[3].value(), std::vector<std::string>{kSecretB});
+  EXPECT_EQ(secrets[4].value(), std::vector<std::string>{kSecretA});
+  EXPECT_TRUE(store_->GetSigningSecretsOfDeliveries({}).empty());
 }
 
 TEST_P(SigningStoreTest, SecretNamesAreListedSortedAndDeleted) {

@@ -6,6 +6,7 @@
 #include "core/hook.h"
 #include "core/run_state.h"
 #include "server/handlers.h"
+#include "server/history_batch_scanner.h"
 #include "server/http_responses.h"
 #include "server/request_parsing.h"
 #include "server/run_page.h"
@@ -146,9 +147,7 @@ void HandleAppendHistory(const ApiContext& api, const httplib::Request& request,
                          httplib::Response& response) {
   auto key = RunKeyFromPath(request);
   if (!key) return SendError(response, key.error());
-  auto body = ParseJsonObject(request.body);
-  if (!body) return SendError(response, body.error());
-  auto batch = ParseHistoryBatch(*body);
+  auto batch = ParseHistoryBatchBody(request.body);
   if (!batch) return SendError(response, batch.error());
   auto ack = api.runs.AppendHistory(*key, *batch);
   if (!ack) return SendError(response, ack.error());

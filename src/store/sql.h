@@ -137,17 +137,18 @@ inline constexpr std::string_view kFindHistoryBatch =
 inline constexpr std::string_view kInsertHistoryBatch =
     "INSERT INTO history_batches (run_pk, batch_id, created_at) "
     "VALUES (:run_pk, :batch_id, :created_at)";
-inline constexpr std::string_view kInsertHistoryRow =
-    "INSERT INTO history (run_pk, step, row_values) VALUES (:run_pk, :step, :row_values)";
-inline constexpr std::string_view kSelectHistory = R"sql(
-SELECT step, row_values FROM history
-WHERE run_pk = :run_pk AND step >= :min_step AND step <= :max_step
-ORDER BY step, id LIMIT :limit)sql";
-
-// The last :limit rows, newest first (the caller reverses them).
-inline constexpr std::string_view kSelectLastHistory = R"sql(
-SELECT step, row_values FROM history WHERE run_pk = :run_pk
-ORDER BY step DESC, id DESC LIMIT :limit)sql";
+// History blocks (history_blocks.h).
+inline constexpr std::string_view kNextHistoryBlockSequence =
+    "SELECT COALESCE(MAX(sequence) + 1, 0) FROM history_blocks WHERE run_pk = :run_pk";
+inline constexpr std::string_view kInsertHistoryBlock = R"sql(
+INSERT INTO history_blocks (run_pk, sequence, first_step, last_step, row_count, block_rows)
+VALUES (:run_pk, :sequence, :first_step, :last_step, :row_count, :block_rows))sql";
+// The blocks that may hold steps in [:min_step, :max_step] (their bounds, not their text).
+inline constexpr std::string_view kSelectHistoryBlockBounds = R"sql(
+SELECT sequence, first_step, last_step FROM history_blocks
+WHERE run_pk = :run_pk AND last_step >= :min_step AND first_step <= :max_step)sql";
+inline constexpr std::string_view kSelectHistoryBlock =
+    "SELECT block_rows FROM history_blocks WHERE run_pk = :run_pk AND sequence = :sequence";
 
 // ---- metric chunks (metric_chunks.h) ----
 // A key's last chunk, the one appends extend.

@@ -1,5 +1,7 @@
 #include "store/sqlite_rows.h"
 
+#include <charconv>
+#include <cmath>
 #include <optional>
 
 namespace runhook::store::sqlite {
@@ -100,7 +102,74 @@ class ColumnReader {
   std::optional<ErrorInfo> error_;
 };
 
+// Appends `values` to `out` as compact JSON; false (with `out` partly written) when it holds
+// something else than numbers, booleans and nulls, or a key that would need escaping.
+bool WriteFlatValues(const Json& values, std::string& out) {
+  if (!values.is_object()) return false;
+  out.push_back('{');
+  const size_t first_member = out.size();
+  char number[32];
+  for (const auto& [key, value] : values.get_ref<const Json::object_t&>()) {
+    for (const char character : key)
+      if (character < 0x20 || character == '"' || character == '\\' || character >= 0x7F)
+        return false;
+    if (out.size() > first_member) out.push_back(',');
+    out.push_back('"');
+    out.append(key);
+    out.append("\":");
+    switch (value.type()) {
+      case Json::value_t::number_float: {
+        const double real = value.get_ref<const Json::number_float_t&>();
+        if (!std::isfinite(real)) {
+          out.append("null");  // as nlohmann writes NaN and infinities
+          break;
+        }
+        char* end = std::to_chars(number, number + sizeof(number), real).ptr;
+        out.append(number, end);
+        // "3" would read back as an integer: keep it a float, as nlohmann writes "3.0".
+        if (std::string_view(number, static_cast<size_t>(end - number)).find_first_of(".e") ==
+            std::string_view::npos)
+          out.append(".0");
+        break;
+      }
+      case Json::value_t::number_integer:
+        out.append(number, std::to_chars(number, number + sizeof(number),
+                                         value.get_ref<const Json::number_integer_t&>())
+                               .ptr);
+        break;
+      case Json::value_t::number_unsigned:
+        out.append(number, std::to_chars(number, number + sizeof(number),
+                                         value.get_ref<const Json::number_unsigned_t&>())
+                               .ptr);
+        break;
+      case Json::value_t::boolean:
+        out.append(value.get_ref<const Json::boolean_t&>() ? "true" : "false");
+        break;
+      case Json::value_t::null:
+        out.append("null");
+        break;
+      default:
+        return false;
+    }
+  }
+  out.push_back('}');
+  return true;
+}
+
 }  // namespace
+
+Status AppendHistoryValuesJson(const Json& values, std::string& out) {
+  const size_t start = out.size();
+  if (WriteFlatValues(values, out)) return OkStatus();
+  out.resize(start);
+  try {
+    out.append(values.dump());
+  } catch (const nlohmann::json::type_error& error) {  // invalid UTF-8 in a string
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string("cannot store history values: ") + error.what());
+  }
+  return OkStatus();
+}
 
 Result<Json> ReadJsonColumn(const Statement& statement, int index, const char* what) {
   Json value = Json::parse(statement.ColumnText(index), nullptr, /*allow_exceptions=*/false);
@@ -269,22 +338,6 @@ core::Attempt ReadAttempt(const Statement& statement) {
   attempt.response_excerpt = column.Text();
   attempt.error = column.Text();
   return attempt;
-}
-
-Result<std::vector<core::HistoryRow>> ReadHistoryRows(Statement& statement) {
-  std::vector<core::HistoryRow> rows;
-  while (true) {
-    Result<bool> row = statement.Step();
-    if (!row) return row.error();
-    if (!*row) break;
-    core::HistoryRow history_row;
-    history_row.step = statement.ColumnInt64(0);
-    Result<Json> values = ReadJsonColumn(statement, 1, "history values");
-    if (!values) return values.error();
-    history_row.values = std::move(values).value();
-    rows.push_back(std::move(history_row));
-  }
-  return rows;
 }
 
 Result<std::vector<core::RunKey>> ReadRunKeys(Statement& statement) {

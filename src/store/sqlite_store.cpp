@@ -3,6 +3,7 @@
 #include "store/sqlite_store.h"
 
 #include "core/clock.h"
+#include "store/history_blocks.h"
 #include "store/metric_chunks.h"
 #include "store/schema.h"
 #include "store/sql.h"
@@ -213,16 +214,10 @@ Status SqliteStore::AppendHistory(const RunRecord& run, const std::string& batch
     (*insert)->BindInt64(":created_at", core::NowUnixMillis());
     if (Status status = (*insert)->Execute(); !status) return status;
   }
+  if (Status status = AppendHistoryBlocks(*connection_, *run_pk, rows); !status) return status;
   MetricPointsByKey metric_points;  // the rows' numeric values again, as series for charts
-  for (const HistoryRow& history_row : rows) {
-    Result<StatementRef> insert = connection_->Prepare(sql::kInsertHistoryRow);
-    if (!insert) return insert.error();
-    (*insert)->BindInt64(":run_pk", *run_pk);
-    (*insert)->BindInt64(":step", history_row.step);
-    (*insert)->BindJson(":row_values", history_row.values);
-    if (Status status = (*insert)->Execute(); !status) return status;
+  for (const HistoryRow& history_row : rows)
     CollectMetricPoints(history_row.step, history_row.values, metric_points);
-  }
   if (Status status = AppendMetricChunks(*connection_, *run_pk, metric_points); !status)
     return status;
   for (const EventWrite& event : events) {
@@ -236,13 +231,7 @@ Result<std::vector<HistoryRow>> SqliteStore::GetHistory(const RunKey& key, int64
   MutexLock lock(mutex_);
   Result<int64_t> run_pk = FindRunPk(key);
   if (!run_pk) return run_pk.error();
-  Result<StatementRef> select = connection_->Prepare(sql::kSelectHistory);
-  if (!select) return select.error();
-  (*select)->BindInt64(":run_pk", *run_pk);
-  (*select)->BindInt64(":min_step", min_step);
-  (*select)->BindInt64(":max_step", max_step);
-  (*select)->BindInt64(":limit", limit);  // SQLite reads a negative LIMIT as "no limit"
-  return ReadHistoryRows(**select);
+  return ReadHistoryRange(*connection_, *run_pk, min_step, max_step, limit);
 }
 
 Status SqliteStore::InsertEvent(int64_t run_pk, const EventWrite& event,

@@ -2,6 +2,7 @@
 // that `when` conditions read.
 #include <algorithm>
 
+#include "store/history_blocks.h"
 #include "store/sql.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
@@ -12,13 +13,7 @@ Result<std::vector<HistoryRow>> SqliteStore::GetLastHistory(const RunKey& key, i
   MutexLock lock(mutex_);
   Result<int64_t> run_pk = FindRunPk(key);
   if (!run_pk) return run_pk.error();
-  Result<StatementRef> select = connection_->Prepare(sql::kSelectLastHistory);
-  if (!select) return select.error();
-  (*select)->BindInt64(":run_pk", *run_pk);
-  (*select)->BindInt64(":limit", limit);
-  Result<std::vector<HistoryRow>> rows = ReadHistoryRows(**select);
-  if (rows) std::reverse(rows->begin(), rows->end());  // selected newest first
-  return rows;
+  return ReadLastHistory(*connection_, *run_pk, limit);
 }
 
 Status SqliteStore::ResumeRun(const RunRecord& run, const std::vector<HookSpec>& hooks) {

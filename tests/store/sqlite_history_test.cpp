@@ -1,6 +1,9 @@
 // History: appends under the run's version, idempotent batch ids, step ranges and limits.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <utility>
+
 #include "store_test_support.h"
 
 namespace runhook::store::testing {
@@ -51,6 +54,30 @@ TEST_P(HistoryTest, AppendedRowsReadBackInStepOrderWithValues) {
   ASSERT_EQ(rows->size(), 4u);
   EXPECT_EQ((*rows)[2].step, 2);
   EXPECT_EQ((*rows)[2].values.dump(), Json({{"loss", 1.0 / 3}, {"step", 2}}).dump());
+}
+
+TEST_P(HistoryTest, ValuesOfEveryKindReadBackWithTheirTypes) {
+  Json values = Json::parse(
+      R"({"float": 3.0, "big_float": 100000.0, "tiny": 1e-7, "third": 0.3333333333333333,)"
+      R"( "negative": -12, "unsigned": 18446744073709551615, "min": -9223372036854775808,)"
+      R"( "yes": true, "no": false, "none": null, "text": "a \"quoted\" caf\u00e9",)"
+      R"( "nested": {"list": [1, 2.5]}, "sp ace": 1})");
+  Json flat = Json::parse(R"({"x": 2.0, "y": -0.0, "z": 1e300, "w": 7})");
+  Json not_finite = Json{{"nan", std::nan("")}, {"infinite", HUGE_VAL}, {"k", 1}};
+  RunRecord next = run_;
+  next.last_step = 2;
+  ASSERT_TRUE(store_->AppendHistory(
+      next, "b1", {HistoryRow{0, values}, HistoryRow{1, flat}, HistoryRow{2, not_finite}}));
+  Result<std::vector<HistoryRow>> rows = store_->GetHistory(run_.key, 0, 100, -1);
+  ASSERT_TRUE(rows) << Describe(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  for (const auto& [written, read] :
+       {std::pair{values, (*rows)[0].values}, std::pair{flat, (*rows)[1].values}}) {
+    EXPECT_EQ(read.dump(), written.dump());
+    for (const auto& [key, value] : written.items())
+      EXPECT_EQ(read[key].type(), value.type()) << key;
+  }
+  EXPECT_EQ((*rows)[2].values.dump(), R"({"nan":null,"infinite":null,"k":1})");
 }
 
 TEST_P(HistoryTest, AppendUpdatesRunSummaryLastStepAndVersion) {
@@ -110,6 +137,55 @@ TEST_P(HistoryTest, RowsAppendedOutOfOrderReadBackSortedByStep) {
   ASSERT_TRUE(Append("b1", {5, 6}));
   ASSERT_TRUE(Append("b2", {1}));
   EXPECT_EQ(Steps(0, 100, -1), (std::vector<int64_t>{1, 5, 6}));
+}
+
+// Each row's values say where it came from: {"batch": B, "index": I}.
+std::vector<std::pair<int64_t, std::string>> Described(const std::vector<HistoryRow>& rows) {
+  std::vector<std::pair<int64_t, std::string>> described;
+  for (const HistoryRow& row : rows)
+    described.emplace_back(row.step, row.values["batch"].dump() + "." + row.values["index"].dump());
+  return described;
+}
+
+TEST_P(HistoryTest, OverlappingBatchesReadBackInStepThenAppendOrder) {
+  const std::vector<std::vector<int64_t>> batches = {{0, 2, 4, 4}, {1, 4, 3}, {10}};
+  for (size_t batch = 0; batch < batches.size(); ++batch) {
+    std::vector<HistoryRow> rows;
+    for (size_t index = 0; index < batches[batch].size(); ++index)
+      rows.push_back(HistoryRow{batches[batch][index], Json{{"batch", batch}, {"index", index}}});
+    RunRecord next = run_;
+    ASSERT_TRUE(store_->AppendHistory(next, "b" + std::to_string(batch), rows));
+    ++run_.version;
+  }
+  using Expected = std::vector<std::pair<int64_t, std::string>>;
+  Result<std::vector<HistoryRow>> all = store_->GetHistory(run_.key, 0, 100, -1);
+  ASSERT_TRUE(all) << Describe(all);
+  EXPECT_EQ(Described(*all), (Expected{{0, "0.0"},
+                                       {1, "1.0"},
+                                       {2, "0.1"},
+                                       {3, "1.2"},
+                                       {4, "0.2"},
+                                       {4, "0.3"},
+                                       {4, "1.1"},
+                                       {10, "2.0"}}));
+  EXPECT_EQ(Described(store_->GetHistory(run_.key, 2, 100, 4).value()),
+            (Expected{{2, "0.1"}, {3, "1.2"}, {4, "0.2"}, {4, "0.3"}}));
+  EXPECT_EQ(Described(store_->GetLastHistory(run_.key, 3).value()),
+            (Expected{{4, "0.3"}, {4, "1.1"}, {10, "2.0"}}));
+  EXPECT_EQ(Described(store_->GetLastHistory(run_.key, 100).value()), Described(*all));
+}
+
+TEST_P(HistoryTest, LargeBatchIsReadBackWholeAndByRange) {
+  std::vector<int64_t> steps(2500);
+  for (size_t index = 0; index < steps.size(); ++index) steps[index] = static_cast<int64_t>(index);
+  ASSERT_TRUE(Append("b1", steps));
+  EXPECT_EQ(Steps(0, 10'000, -1), steps);
+  EXPECT_EQ(Steps(1020, 1030, 3), (std::vector<int64_t>{1020, 1021, 1022}));
+  Result<std::vector<HistoryRow>> tail = store_->GetLastHistory(run_.key, 2);
+  ASSERT_TRUE(tail) << Describe(tail);
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ((*tail)[0].step, 2498);
+  EXPECT_EQ((*tail)[1].values["loss"], 1.0 / 2500);
 }
 
 TEST_P(HistoryTest, MissingRunIsNotFound) {

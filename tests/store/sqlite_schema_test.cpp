@@ -67,6 +67,7 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
     ASSERT_TRUE(store->CreateRun(SampleRun(), {SampleHook("notify")}, &event));
   }
   // Take the file back to what version 1 wrote.
+  ExecuteOnFile(Path(), kHistoryBeforeBlocks);
   ExecuteOnFile(Path(),
                 "DROP TABLE secrets; ALTER TABLE hooks DROP COLUMN disabled_reason; "
                 "ALTER TABLE deliveries DROP COLUMN masked_request; "
@@ -96,6 +97,36 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
             1);
   ASSERT_TRUE(store->PutSecret("team-key", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
   EXPECT_EQ(store->ListSecretNames().value(), std::vector<std::string>{"team-key"});
+}
+
+TEST_F(SchemaTest, VersionSevenHistoryRowsMoveIntoBlocks) {
+  RunRecord run = SampleRun();
+  {
+    std::unique_ptr<Store> store = OpenOrDie(Path());
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateRun(run, {}, nullptr));
+    ASSERT_TRUE(store->AppendHistory(
+        run, "b1",
+        {HistoryRow{0, Json{{"loss", 0.5}}}, HistoryRow{2, Json{{"loss", 0.25}, {"note", "x"}}}}));
+    ++run.version;
+    ASSERT_TRUE(store->AppendHistory(run, "b2", {HistoryRow{1, Json{{"loss", 0.4}}}}));
+  }
+  ExecuteOnFile(Path(), kHistoryBeforeBlocks);
+  ExecuteOnFile(Path(), "PRAGMA user_version = 7");
+  ASSERT_EQ(QueryFile(Path(), "SELECT COUNT(*) FROM history"), 3);
+  std::unique_ptr<Store> store = OpenOrDie(Path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryFile(Path(), "PRAGMA user_version"), sqlite::CurrentSchemaVersion());
+  Result<std::vector<HistoryRow>> rows = store->GetHistory(run.key, 0, 10, -1);
+  ASSERT_TRUE(rows) << Describe(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[1].step, 1);
+  EXPECT_EQ((*rows)[2].values.dump(), R"({"loss":0.25,"note":"x"})");
+  // Appends after the migration continue after the moved rows.
+  run = store->GetRun(run.key).value();
+  ASSERT_TRUE(store->AppendHistory(run, "b3", {HistoryRow{3, Json{{"loss", 0.1}}}}));
+  EXPECT_EQ(store->GetLastHistory(run.key, 2)->back().step, 3);
+  EXPECT_EQ(store->GetHistory(run.key, 0, 10, -1)->size(), 4u);
 }
 
 TEST_F(SchemaTest, DatabaseFromANewerRunhookIsRefused) {

@@ -60,6 +60,24 @@ int64_t QueryFile(const std::string& path, const char* sql);
 // back to an older version).
 void ExecuteOnFile(const std::string& path, const char* sql);
 
+// SQL that takes a database's history back to what schema versions 1 to 7 kept: one `history`
+// row per step (from the history_blocks of migration 8, which it drops). For ExecuteOnFile,
+// before setting user_version to 7 or lower.
+inline constexpr const char* kHistoryBeforeBlocks = R"sql(
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY,
+  run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  row_values TEXT NOT NULL
+);
+CREATE INDEX history_by_run_step ON history (run_pk, step, id);
+INSERT INTO history (run_pk, step, row_values)
+  SELECT block.run_pk, entry.value ->> 0, entry.value -> 1
+  FROM history_blocks AS block, json_each(block.block_rows) AS entry
+  ORDER BY block.run_pk, block.sequence, entry.key;
+DROP TABLE history_blocks;
+)sql";
+
 // Prints the error of a failed Result in test output.
 template <typename T>
 std::string Describe(const Result<T>& result) {

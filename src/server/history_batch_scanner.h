@@ -1,0 +1,34 @@
+// A fast path for the body of POST RUN/history, the one request a training run sends thousands of
+// times: `{"batch_id": "...", "rows": [{"step": N, "values": {"key": scalar, ...}}, ...]}` read in
+// one pass straight into a HistoryBatch, without building a JSON document of the whole body and
+// with numbers read by std::from_chars (the DOM parse spent most of its time in the lexer and
+// strtod).
+//
+// It accepts only the common shape: the top-level keys batch_id (a string) and rows, each row
+// exactly the keys step (an integer 0 .. INT64_MAX without sign, fraction or exponent) and values,
+// whose values are numbers, strings, true, false or null, and strings (keys included) of
+// printable ASCII without escapes. Anything else (nested values, escapes, non-ASCII text,
+// duplicate keys, a malformed body) makes it decline, and the caller parses the body the general
+// way (ParseJsonObject + ParseHistoryBatch), which also produces the error messages. Whatever it
+// accepts, it reads exactly as that general way would: integers without a sign become unsigned
+// JSON numbers, with a sign signed ones, others doubles (an integer out of range or a double that
+// overflows makes it decline).
+//
+// Pure function; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "server/request_parsing.h"
+
+namespace runhook::server {
+
+// The batch in `body`, or nullopt when the body is not of the shape above.
+std::optional<HistoryBatch> ScanHistoryBatch(std::string_view body);
+
+// The body of POST RUN/history: ScanHistoryBatch, else ParseJsonObject + ParseHistoryBatch (and
+// their errors).
+Result<HistoryBatch> ParseHistoryBatchBody(std::string_view body);
+
+}  // namespace runhook::server

@@ -13,15 +13,14 @@ BoundArguments BindArguments(const CallArguments& arguments,
                              std::string_view function_name, size_t required) {
   BoundArguments bound;
   if (names.size() > BoundArguments::kMaxParameters) std::abort();  // a programming error
-  std::string function(function_name);  // for messages; short names need no allocation
+  auto function = [&] { return std::string(function_name); };       // for messages
   if (arguments.positional.size() > names.size()) {
-    ThrowEval("TypeError", function + "() takes " + std::to_string(names.size()) +
+    ThrowEval("TypeError", function() + "() takes " + std::to_string(names.size()) +
                                " positional arguments but " +
                                std::to_string(arguments.positional.size()) + " were given");
   }
   for (size_t i = 0; i < arguments.positional.size(); ++i) {
-    bound.values[i] = arguments.positional[i];
-    bound.given[i] = true;
+    bound.values[i] = &arguments.positional[i];
   }
   for (const auto& [key, value] : arguments.keywords) {
     size_t index = 0;
@@ -34,21 +33,18 @@ BoundArguments BindArguments(const CallArguments& arguments,
       ++index;
     }
     if (!matched) {
-      ThrowEval("TypeError", function + "() got an unexpected keyword argument '" + key + "'");
+      ThrowEval("TypeError", function() + "() got an unexpected keyword argument '" + key + "'");
     }
-    if (bound.given[index]) {
-      ThrowEval("TypeError", function + "() got multiple values for argument '" + key + "'");
+    if (bound.Has(index)) {
+      ThrowEval("TypeError", function() + "() got multiple values for argument '" + key + "'");
     }
-    bound.values[index] = value;
-    bound.given[index] = true;
+    bound.values[index] = &value;
   }
-  size_t index = 0;
-  for (std::string_view name : names) {
-    if (index < required && !bound.given[index]) {
-      ThrowEval("TypeError", function + "() missing 1 required positional argument: '" +
-                                 std::string(name) + "'");
+  for (size_t index = 0; index < required && index < names.size(); ++index) {
+    if (!bound.Has(index)) {
+      ThrowEval("TypeError", function() + "() missing 1 required positional argument: '" +
+                                 std::string(names.begin()[index]) + "'");
     }
-    ++index;
   }
   return bound;
 }

@@ -10,15 +10,22 @@
 
 namespace runhook::templating {
 
+// The value bound to a parameter that was not given: None.
+inline const Value kNotGiven;
+
 struct BoundArguments {
   static constexpr size_t kMaxParameters = 8;  // the most any filter, test or method takes
-  std::array<Value, kMaxParameters> values;    // one per parameter
-  std::array<bool, kMaxParameters> given{};    // whether the caller passed it
-  bool Has(size_t index) const { return given[index]; }
-  const Value& operator[](size_t index) const { return values[index]; }
+  // One per parameter: the argument given for it (in the CallArguments bound, which must
+  // outlive this), or null when it was not given.
+  std::array<const Value*, kMaxParameters> values{};
+  bool Has(size_t index) const { return values[index] != nullptr; }
+  const Value& operator[](size_t index) const {
+    return values[index] != nullptr ? *values[index] : kNotGiven;
+  }
 };
 
-// Binds `arguments` to `names`; the first `required` names must be given. Throws EvalError
+// Binds `arguments` to `names`; the first `required` names must be given. The result points
+// into `arguments`, which must outlive it and stay unchanged meanwhile. Throws EvalError
 // (TypeError) for too many, unknown, duplicate or missing arguments.
 // REQUIRES: names.size() <= BoundArguments::kMaxParameters.
 BoundArguments BindArguments(const CallArguments& arguments,

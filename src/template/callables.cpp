@@ -170,7 +170,7 @@ Value CallDictMethod(Renderer& renderer, const Value& object, std::string_view n
   BindArguments(arguments, {}, name);
   if (name == "items") {
     ValueList items;
-    for (auto& [key, value] : object.DictItems()) items.push_back(Value::Tuple({key, value}));
+    for (auto& [key, value] : object.DictItems()) items.push_back(Value::Pair(key, value));
     return Value::List(std::move(items));
   }
   if (name == "keys" || name == "values") {

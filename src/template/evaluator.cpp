@@ -8,7 +8,21 @@
 
 namespace runhook::templating {
 
+Renderer::ArgumentsLease::ArgumentsLease(Renderer& renderer) : renderer_(renderer) {
+  if (renderer.arguments_in_use_ == renderer.argument_pool_.size()) {
+    renderer.argument_pool_.push_back(std::make_unique<CallArguments>());
+  }
+  arguments_ = renderer.argument_pool_[renderer.arguments_in_use_++].get();
+}
+
+Renderer::ArgumentsLease::~ArgumentsLease() {
+  arguments_->positional.clear();
+  arguments_->keywords.clear();
+  --renderer_.arguments_in_use_;
+}
+
 Value Renderer::Evaluate(const Expression& expression) {
+  if (expression.kind == ExpressionKind::kLiteral) return expression.constant;  // cannot fail
   try {
     return EvaluateUnlocated(expression);
   } catch (const EvalError& error) {
@@ -224,7 +238,8 @@ void Renderer::EvaluateArguments(const Expression& expression, CallArguments* ar
 
 Value Renderer::EvaluateCall(const Expression& expression) {
   const Expression& callee_expression = *expression.children[0];
-  CallArguments arguments;
+  ArgumentsLease lease(*this);
+  CallArguments& arguments = lease.arguments();
   if (callee_expression.kind == ExpressionKind::kAttribute) {
     Value object = Evaluate(*callee_expression.children[0]);
     // Methods win over dict keys for attribute syntax, as in Python.
@@ -269,9 +284,9 @@ Value Renderer::EvaluateFilter(const Expression& expression, const Value* block_
   } else {
     target = Evaluate(*inner);
   }
-  CallArguments arguments;
-  EvaluateArguments(expression, &arguments);
-  return expression.filter(*this, target, arguments);
+  ArgumentsLease lease(*this);
+  EvaluateArguments(expression, &lease.arguments());
+  return expression.filter(*this, target, lease.arguments());
 }
 
 Value Renderer::CallFilter(std::string_view name, const Value& target, CallArguments& arguments) {
@@ -283,9 +298,9 @@ Value Renderer::CallFilter(std::string_view name, const Value& target, CallArgum
 
 Value Renderer::EvaluateTest(const Expression& expression) {
   Value target = Evaluate(*expression.children[0]);
-  CallArguments arguments;
-  EvaluateArguments(expression, &arguments);
-  return Value::Boolean(expression.test(*this, target, arguments));
+  ArgumentsLease lease(*this);
+  EvaluateArguments(expression, &lease.arguments());
+  return Value::Boolean(expression.test(*this, target, lease.arguments()));
 }
 
 bool Renderer::CallTest(std::string_view name, const Value& target, CallArguments& arguments) {

@@ -68,6 +68,8 @@ Value Escape(Renderer& renderer, const Value& target, CallArguments& arguments) 
   BindArguments(arguments, {}, "escape");
   if (target.is_markup()) return target;
   if (target.is_none()) return Value::String("None", true);
+  // Nothing to escape: the same text, marked safe, without a copy.
+  if (target.is_string() && !HasHtmlSpecial(target.as_string())) return target.WithMarkup(true);
   return Value::String(HtmlEscape(Text(renderer, target)), true);
 }
 
@@ -204,7 +206,7 @@ Value Format(Renderer& renderer, const Value& target, CallArguments& arguments) 
     for (auto& [key, value] : arguments.keywords) entries.emplace_back(Value::String(key), value);
     return Value::String(PrintfFormat(format, Value::Dict(std::move(entries))));
   }
-  return Value::String(PrintfFormat(format, Value::Tuple(arguments.positional)));
+  return Value::String(PrintfFormat(format, arguments.positional));
 }
 
 Value Indent(Renderer& renderer, const Value& target, CallArguments& arguments) {
@@ -265,6 +267,13 @@ double PythonRound(double value, int64_t digits) {
   if (!std::isfinite(value)) return value;
   if (digits >= 0) {
     if (digits > 300) return value;
+    uint64_t scaled = 0;
+    if (RoundToScaledDecimal(std::fabs(value), static_cast<int>(digits), &scaled)) {
+      // scaled and 10^digits are exact, so the quotient is the correctly rounded value of the
+      // decimal, as parsing it gives.
+      return std::copysign(static_cast<double>(scaled) / PowerOfTen(static_cast<int>(digits)),
+                           value);
+    }
     // Python rounds through the correctly rounded decimal string, as to_chars writes it.
     char buffer[1024];
     auto written = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed,
@@ -283,7 +292,8 @@ double PythonRound(double value, int64_t digits) {
 Value Round(Renderer& renderer, const Value& target, CallArguments& arguments) {
   BoundArguments bound = BindArguments(arguments, {"precision", "method"}, "do_round");
   int64_t precision = bound.Has(0) ? IntArgument(bound[0], "precision") : 0;
-  std::string method = bound.Has(1) ? Text(renderer, bound[1]) : "common";
+  std::string method_text = bound.Has(1) ? Text(renderer, bound[1]) : std::string();
+  std::string_view method = bound.Has(1) ? std::string_view(method_text) : "common";
   if (method != "common" && method != "ceil" && method != "floor") {
     ThrowEval("FilterArgumentError", "method must be common, ceil or floor");
   }
@@ -430,7 +440,7 @@ Value UrlEncode(Renderer& renderer, const Value& target, CallArguments& argument
   std::string out;
   ValueList pairs;
   if (target.is_dict()) {
-    for (auto& [key, value] : target.DictItems()) pairs.push_back(Value::Tuple({key, value}));
+    for (auto& [key, value] : target.DictItems()) pairs.push_back(Value::Pair(key, value));
   } else {
     pairs = target.SequenceItems();
   }

@@ -1,6 +1,7 @@
 // Filters over sequences and mappings: batch, dictsort, first, groupby, join, map, select, sort,
 // sum, unique, ... (jinja2/filters.py).
 #include <algorithm>
+#include <array>
 
 #include "template/filter_support.h"
 #include "template/json_dump.h"
@@ -164,11 +165,77 @@ Value FilterBatch(Renderer& renderer, const Value& target, CallArguments& argume
   return Value::List(std::move(result));
 }
 
+namespace {
+
+// Python's < on two str keys, lowercased first unless `case_sensitive`. REQUIRES: both ASCII
+// when not case sensitive (UTF-8 bytes compare in code point order).
+bool KeyLess(std::string_view left, std::string_view right, bool case_sensitive) {
+  if (case_sensitive) return left < right;
+  size_t common = std::min(left.size(), right.size());
+  for (size_t i = 0; i < common; ++i) {
+    unsigned char a = static_cast<unsigned char>(left[i]);
+    unsigned char b = static_cast<unsigned char>(right[i]);
+    if (a >= 'A' && a <= 'Z') a = static_cast<unsigned char>(a + 32);
+    if (b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
+    if (a != b) return a < b;
+  }
+  return left.size() < right.size();
+}
+
+// dictsort by key of a JSON object from the context with at most 16 entries and keys that
+// compare bytewise (case sensitive, or ASCII): the same result as the general path below
+// without its copies. The (key, value) tuples share one block of pairs. False when it does not
+// apply.
+bool DictSortJsonByKey(const Json& object, bool case_sensitive, bool reverse, Value* result) {
+  constexpr size_t kMaxEntries = 16;
+  struct Entry {
+    const std::string* key;
+    const Json* value;
+  };
+  std::array<Entry, kMaxEntries> entries;
+  size_t count = 0;
+  for (const auto& [key, value] : object.get_ref<const Json::object_t&>()) {
+    if (count == kMaxEntries) return false;
+    if (!case_sensitive) {
+      for (char c : key) {
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+      }
+    }
+    entries[count++] = Entry{&key, &value};
+  }
+  // Insertion sort: stable, as Python's sorted.
+  for (size_t i = 1; i < count; ++i) {
+    Entry moving = entries[i];
+    size_t j = i;
+    for (; j > 0; --j) {
+      bool before = reverse ? KeyLess(*entries[j - 1].key, *moving.key, case_sensitive)
+                            : KeyLess(*moving.key, *entries[j - 1].key, case_sensitive);
+      if (!before) break;
+      entries[j] = entries[j - 1];
+    }
+    entries[j] = moving;
+  }
+  std::shared_ptr<std::array<Value, 2>[]> block = std::make_shared<std::array<Value, 2>[]>(count);
+  auto items = std::make_shared<ValueList>();
+  items->reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    std::array<Value, 2>& pair = block[i];
+    pair[0] = Value::BorrowedString(*entries[i].key);
+    pair[1] = Value::FromJson(*entries[i].value);
+    items->push_back(Value::SharedPair(std::shared_ptr<const std::array<Value, 2>>(block, &pair)));
+  }
+  *result = Value::SharedList(std::move(items));
+  return true;
+}
+
+}  // namespace
+
 Value FilterDictSort(Renderer& renderer, const Value& target, CallArguments& arguments) {
   BoundArguments bound =
       BindArguments(arguments, {"case_sensitive", "by", "reverse"}, "do_dictsort");
   bool case_sensitive = bound.Has(0) && Truthy(bound[0]);
-  std::string by = bound.Has(1) ? Text(renderer, bound[1]) : "key";
+  std::string by_text = bound.Has(1) ? Text(renderer, bound[1]) : std::string();
+  std::string_view by = bound.Has(1) ? std::string_view(by_text) : std::string_view("key");
   if (by != "key" && by != "value")
     ThrowEval("FilterArgumentError", "You can only sort by either 'key' or 'value'");
   bool reverse = bound.Has(2) && Truthy(bound[2]);
@@ -177,6 +244,10 @@ Value FilterDictSort(Renderer& renderer, const Value& target, CallArguments& arg
     if (target.is_undefined()) return Value::List({});
     ThrowEval("AttributeError",
               "'" + std::string(TypeName(target)) + "' object has no attribute 'items'");
+  }
+  if (target.json() != nullptr && by == "key") {
+    Value sorted;
+    if (DictSortJsonByKey(*target.json(), case_sensitive, reverse, &sorted)) return sorted;
   }
   // sorted(value.items(), key=..., reverse=...): a stable sort of the entries by key or value.
   DictEntries entries = target.DictItems();
@@ -207,8 +278,7 @@ Value FilterDictSort(Renderer& renderer, const Value& target, CallArguments& arg
   ValueList items;
   items.reserve(entries.size());
   for (size_t index : order) {
-    items.push_back(
-        Value::Tuple({std::move(entries[index].first), std::move(entries[index].second)}));
+    items.push_back(Value::Pair(std::move(entries[index].first), std::move(entries[index].second)));
   }
   return Value::List(std::move(items));
 }
@@ -257,21 +327,27 @@ Value FilterItems(Renderer& renderer, const Value& target, CallArguments& argume
   if (target.is_undefined()) return Value::List({});
   if (!target.is_dict()) ThrowEval("TypeError", "Can only get item pairs from a mapping.");
   ValueList items;
-  for (auto& [key, value] : target.DictItems()) items.push_back(Value::Tuple({key, value}));
+  for (auto& [key, value] : target.DictItems()) items.push_back(Value::Pair(key, value));
   return Value::List(std::move(items));
 }
 
 Value FilterJoin(Renderer& renderer, const Value& target, CallArguments& arguments) {
   BoundArguments bound = BindArguments(arguments, {"d", "attribute"}, "do_join");
-  std::string separator = bound.Has(0) ? Text(renderer, bound[0]) : "";
-  ValueList items = Iterate(renderer, target);
-  std::function<Value(const Value&)> getter = [](const Value& v) { return v; };
-  if (bound.Has(1) && !bound[1].is_none())
-    getter = MakeAttributeGetter(renderer, bound[1], nullptr, false);
+  std::string separator = bound.Has(0) ? Text(renderer, bound[0]) : std::string();
+  // Lists and tuples are read in place; anything else is iterated into a list first.
+  ValueList iterated;
+  if (!target.is_sequence()) iterated = Iterate(renderer, target);
+  size_t count = target.is_sequence() ? target.SequenceSize() : iterated.size();
+  bool by_attribute = bound.Has(1) && !bound[1].is_none();
+  std::function<Value(const Value&)> getter;
+  if (by_attribute) getter = MakeAttributeGetter(renderer, bound[1], nullptr, false);
   std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     if (i > 0) out += separator;
-    out += Text(renderer, getter(items[i]));
+    Value item = target.is_sequence() ? target.SequenceAt(i) : iterated[i];
+    if (by_attribute) item = getter(item);
+    renderer.UseUndefined(item);  // what Text does: soft_str of each item
+    AppendStr(item, &out);
     if (out.size() > renderer.limits().max_string_bytes)
       ThrowEval("SecurityError", "string exceeds the sandbox limit");
   }

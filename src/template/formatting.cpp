@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "template/arguments.h"
 #include "template/errors.h"
 #include "template/operators.h"
 #include "template/printing.h"
@@ -127,6 +128,12 @@ std::string CFormat(const char* conversion, int precision, double value, bool al
   if (conversion[0] == 'f' && !alternate && std::isfinite(value)) {
     // Exact, like printf's %.Nf (both round the binary value's exact decimal expansion, ties to
     // even), without parsing a format string.
+    uint64_t scaled = 0;
+    if (!std::signbit(value) && RoundToScaledDecimal(value, precision, &scaled)) {
+      std::string out;
+      AppendScaledDecimal(scaled, precision, &out);
+      return out;
+    }
     char fixed[1024];
     auto result =
         std::to_chars(fixed, fixed + sizeof(fixed), value, std::chars_format::fixed, precision);
@@ -386,19 +393,19 @@ std::string StrFormat(Renderer& renderer, std::string_view format, const CallArg
   return out;
 }
 
-std::string PrintfFormat(std::string_view format, const Value& arguments) {
-  ValueList positional;
-  bool is_mapping = arguments.is_dict();
-  if (arguments.is_tuple()) {
-    positional = arguments.SequenceItems();
-  } else if (!is_mapping) {
-    positional.push_back(arguments);
-  }
+namespace {
+
+// format % arguments with the arguments as `count` values at `positional`, or as the dict
+// `mapping` when it is not null.
+std::string PrintfFormatValues(std::string_view format, const Value* positional, size_t count,
+                               const Value* mapping) {
+  bool is_mapping = mapping != nullptr;
+  const Value& arguments = is_mapping ? *mapping : kNotGiven;
   size_t next = 0;
   std::string out;
   size_t i = 0;
   auto take = [&]() -> Value {
-    if (next >= positional.size()) ThrowEval("TypeError", "not enough arguments for format string");
+    if (next >= count) ThrowEval("TypeError", "not enough arguments for format string");
     return positional[next++];
   };
   // A '*' width or precision: an int argument, within the same cap as written digits.
@@ -579,10 +586,25 @@ std::string PrintfFormat(std::string_view format, const Value& arguments) {
     }
     out += body;
   }
-  if (!is_mapping && next < positional.size()) {
+  if (!is_mapping && next < count) {
     ThrowEval("TypeError", "not all arguments converted during string formatting");
   }
   return out;
+}
+
+}  // namespace
+
+std::string PrintfFormat(std::string_view format, const Value& arguments) {
+  if (arguments.is_dict()) return PrintfFormatValues(format, nullptr, 0, &arguments);
+  if (arguments.is_tuple()) {
+    ValueList items = arguments.SequenceItems();
+    return PrintfFormatValues(format, items.data(), items.size(), nullptr);
+  }
+  return PrintfFormatValues(format, &arguments, 1, nullptr);
+}
+
+std::string PrintfFormat(std::string_view format, const ValueList& positional) {
+  return PrintfFormatValues(format, positional.data(), positional.size(), nullptr);
 }
 
 }  // namespace runhook::templating

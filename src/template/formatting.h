@@ -17,5 +17,7 @@ std::string StrFormat(Renderer& renderer, std::string_view format, const CallArg
 
 // format % arguments: `arguments` is a tuple of values or a dict for %(name)s.
 std::string PrintfFormat(std::string_view format, const Value& arguments);
+// format % tuple(positional), without building the tuple.
+std::string PrintfFormat(std::string_view format, const ValueList& positional);
 
 }  // namespace runhook::templating

@@ -2,8 +2,26 @@
 
 namespace runhook::templating {
 
-void AppendHtmlEscaped(std::string_view text, std::string& out) {
+namespace {
+
+bool NeedsEscape(char c) { return c == '&' || c == '<' || c == '>' || c == '"' || c == '\''; }
+
+}  // namespace
+
+bool HasHtmlSpecial(std::string_view text) {
   for (char c : text) {
+    if (NeedsEscape(c)) return true;
+  }
+  return false;
+}
+
+void AppendHtmlEscaped(std::string_view text, std::string& out) {
+  size_t plain = 0;  // start of the run of characters not yet appended
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (!NeedsEscape(c)) continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '&':
         out += "&amp;";
@@ -17,13 +35,11 @@ void AppendHtmlEscaped(std::string_view text, std::string& out) {
       case '"':
         out += "&#34;";
         break;
-      case '\'':
+      default:  // '\''
         out += "&#39;";
-        break;
-      default:
-        out += c;
     }
   }
+  out.append(text.data() + plain, text.size() - plain);
 }
 
 std::string HtmlEscape(std::string_view text) {

@@ -11,6 +11,9 @@ namespace runhook::templating {
 // Appends `text`, escaped, to `out`.
 void AppendHtmlEscaped(std::string_view text, std::string& out);
 
+// Whether `text` has a character escaping would change (HtmlEscape(text) != text).
+bool HasHtmlSpecial(std::string_view text);
+
 // `text`, escaped; safe inside element content and quoted attribute values.
 std::string HtmlEscape(std::string_view text);
 

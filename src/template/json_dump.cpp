@@ -12,8 +12,19 @@
 namespace runhook::templating {
 namespace {
 
+// Printable ASCII that tojson writes as is.
+bool IsPlainJsonByte(char c) {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' &&
+         c != '\'';
+}
+
 void AppendJsonString(std::string_view text, std::string* out) {
   out->push_back('"');
+  // The plain ASCII prefix (usually all of it) in one append; the rest code point by code point.
+  size_t plain = 0;
+  while (plain < text.size() && IsPlainJsonByte(text[plain])) ++plain;
+  out->append(text.data(), plain);
+  text.remove_prefix(plain);
   for (uint32_t c : DecodeUtf8(text)) {
     switch (c) {
       case '"':

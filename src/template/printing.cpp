@@ -9,7 +9,34 @@
 
 namespace runhook::templating {
 
-std::string FormatFloat(double value) {
+namespace {
+
+constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Shortest round-trip digits of `magnitude` (in [1e-4, 1e16)) in fixed notation, when they are
+// at most 15 significant digits: the smallest number of fraction digits d whose nearest decimal
+// r / 10^d converts back to the same double. Up to 15 digits, two such decimals are several
+// ulps apart, so the first d found is the unique shortest (what repr and to_chars print).
+// Both r and 10^d are exact doubles, so r / 10^d is the correctly rounded value of the decimal,
+// exactly what parsing it gives. Returns false when there are more digits.
+bool ShortestFixed(double magnitude, uint64_t* scaled, int* digits) {
+  for (int d = 0; d <= 19; ++d) {
+    double product = magnitude * kPowersOfTen[d];
+    if (product >= 1e15) return false;
+    double rounded = std::nearbyint(product);
+    if (rounded / kPowersOfTen[d] == magnitude) {
+      *scaled = static_cast<uint64_t>(rounded);
+      *digits = d;
+      return true;
+    }
+  }
+  return false;
+}
+
+// repr(float) the exact way, for what ShortestFixed does not cover.
+std::string FormatFloatExactly(double value) {
   double magnitude = std::fabs(value);
   if (magnitude >= 1e-4 && magnitude < 1e16) {
     // Python prints these in fixed notation with the shortest digits that round-trip, which is
@@ -65,6 +92,76 @@ std::string FormatFloat(double value) {
     out += '.';
     out += digits.substr(static_cast<size_t>(decimal_point));
   }
+  return out;
+}
+
+}  // namespace
+
+double PowerOfTen(int digits) { return kPowersOfTen[digits]; }
+
+bool RoundToScaledDecimal(double magnitude, int digits, uint64_t* scaled) {
+  if (digits < 0 || digits > 22) return false;
+  // The product's rounding error is at most half an ulp of a number below 1e12 (about 6e-5),
+  // so unless its fraction is within 1e-3 of one half, rounding it to nearest rounds the exact
+  // product the same way.
+  double product = magnitude * kPowersOfTen[digits];
+  if (!(product < 1e12)) return false;
+  double floor = std::floor(product);
+  double fraction = product - floor;
+  if (std::fabs(fraction - 0.5) < 1e-3) return false;
+  *scaled = static_cast<uint64_t>(fraction > 0.5 ? floor + 1 : floor);
+  return true;
+}
+
+namespace {
+
+// Writes scaled / 10^digits (with `suffix` after it) ending at `end`; returns where it starts.
+char* WriteScaledDecimal(uint64_t scaled, int digits, char* end) {
+  char* position = end;
+  int written = 0;
+  do {
+    *--position = static_cast<char>('0' + scaled % 10);
+    scaled /= 10;
+    if (++written == digits) *--position = '.';
+  } while (scaled != 0);
+  while (written < digits) {  // 0.05 for 5 with 2 digits
+    *--position = '0';
+    if (++written == digits) *--position = '.';
+  }
+  if (digits > 0 && *position == '.') *--position = '0';
+  return position;
+}
+
+}  // namespace
+
+void AppendScaledDecimal(uint64_t scaled, int digits, std::string* out) {
+  char buffer[48];
+  char* begin = WriteScaledDecimal(scaled, digits, buffer + sizeof(buffer));
+  out->append(begin, buffer + sizeof(buffer));
+}
+
+void AppendFloat(double value, std::string* out) {
+  double magnitude = std::fabs(value);
+  uint64_t scaled = 0;
+  int digits = 0;
+  if (magnitude >= 1e-4 && magnitude < 1e16 && ShortestFixed(magnitude, &scaled, &digits)) {
+    char buffer[48];
+    char* end = buffer + sizeof(buffer);
+    if (digits == 0) {  // Python adds ".0" to an integral value
+      *--end = '0';
+      *--end = '.';
+    }
+    char* begin = WriteScaledDecimal(scaled, digits, end);
+    if (value < 0) *--begin = '-';
+    out->append(begin, buffer + sizeof(buffer));
+    return;
+  }
+  out->append(FormatFloatExactly(value));
+}
+
+std::string FormatFloat(double value) {
+  std::string out;
+  AppendFloat(value, &out);
   return out;
 }
 
@@ -162,7 +259,7 @@ void AppendStr(const Value& value, std::string* out) {
       return;
     }
     case Value::Kind::kFloat:
-      *out += FormatFloat(value.as_double());
+      AppendFloat(value.as_double(), out);
       return;
     case Value::Kind::kString:
       *out += value.as_string();

@@ -3,6 +3,7 @@
 // as Python repr (quote choice and escapes included).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,7 +11,19 @@
 
 namespace runhook::templating {
 
-std::string FormatFloat(double value);                  // repr(float)
+std::string FormatFloat(double value);             // repr(float)
+void AppendFloat(double value, std::string* out);  // repr(float), appended
+
+// `magnitude` (>= 0, finite) rounded to `digits` (0-22) decimal places exactly as a correctly
+// rounded decimal conversion does (to_chars fixed, Python's round and '%.Nf': ties to even on the
+// exact binary value), as the integer magnitude * 10^digits. Returns false, leaving *scaled
+// alone, when that cannot be decided cheaply (a product above 1e12, or within 1e-3 of a tie):
+// the caller then takes the exact slow path.
+bool RoundToScaledDecimal(double magnitude, int digits, uint64_t* scaled);
+// Appends scaled / 10^digits with exactly `digits` fraction digits ("0.0500" for 500, 4).
+void AppendScaledDecimal(uint64_t scaled, int digits, std::string* out);
+// 10^digits as a double, exact. REQUIRES: 0 <= digits <= 22.
+double PowerOfTen(int digits);
 void AppendStr(const Value& value, std::string* out);   // str(value); undefined prints ""
 void AppendRepr(const Value& value, std::string* out);  // repr(value)
 std::string Str(const Value& value);

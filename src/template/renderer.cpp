@@ -2,6 +2,8 @@
 // attribute/item access in access.cpp. See renderer.h.
 #include "template/renderer.h"
 
+#include <algorithm>
+
 #include "template/callables.h"
 #include "template/errors.h"
 #include "template/printing.h"
@@ -27,6 +29,27 @@ Renderer::Renderer(const detail::CompiledTemplate& compiled, const Json& context
     : compiled_(compiled), context_(context), mode_(mode), limits_(limits), output_(nullptr) {
   operator_limits_.max_bytes = limits.max_string_bytes;
   operator_limits_.max_power_exponent = limits.max_power_exponent;
+  Scratch& scratch = ThreadScratch();
+  scopes_ = std::move(scratch.scopes);
+  spare_frames_ = std::move(scratch.spare_frames);
+  argument_pool_ = std::move(scratch.argument_pool);
+}
+
+Renderer::~Renderer() {
+  // Only what this render alone references goes back: a frame a macro closure still holds
+  // (frames_captured_) is left to its other owners.
+  constexpr size_t kMaxSpareFrames = 16;
+  while (!scopes_.empty()) ReleaseFrame();
+  if (spare_frames_.size() > kMaxSpareFrames) spare_frames_.resize(kMaxSpareFrames);
+  Scratch& scratch = ThreadScratch();
+  scratch.scopes = std::move(scopes_);
+  scratch.spare_frames = std::move(spare_frames_);
+  scratch.argument_pool = std::move(argument_pool_);
+}
+
+Renderer::Scratch& Renderer::ThreadScratch() {
+  static thread_local Scratch scratch;
+  return scratch;
 }
 
 RenderResult Renderer::Run() {
@@ -34,11 +57,17 @@ RenderResult Renderer::Run() {
     throw TemplateError("TypeError", "the render context must be a JSON object", compiled_.name, 0,
                         0);
   }
-  scopes_.push_back(std::make_shared<Frame>());
+  scopes_.push_back(NewFrame());
   RenderResult result;
-  result.output.reserve(compiled_.output_size_hint);
+  // Reserving what the previous render wrote saves growing the output (a render's output size
+  // rarely changes much from one context to the next).
+  size_t last = compiled_.last_output_size.bytes.load(std::memory_order_relaxed);
+  result.output.reserve(std::max(compiled_.output_size_hint, last + last / 8));
   output_ = &result.output;
   RenderBody(compiled_.parsed.body);
+  if (result.output.size() != last) {
+    compiled_.last_output_size.bytes.store(result.output.size(), std::memory_order_relaxed);
+  }
   result.undefined_names = std::move(undefined_names_);
   return result;
 }
@@ -75,17 +104,9 @@ void Renderer::CountIterations(size_t count) {
   }
 }
 
-void Renderer::CountOutput(size_t bytes) {
-  output_bytes_ += bytes;
-  if (output_bytes_ > limits_.max_output_bytes) {
-    ThrowEval("SecurityError", "the output exceeded the sandbox limit of " +
-                                   std::to_string(limits_.max_output_bytes) + " bytes");
-  }
-}
-
-void Renderer::Write(std::string_view text) {
-  CountOutput(text.size());
-  output_->append(text);
+void Renderer::OutputLimitExceeded() const {
+  ThrowEval("SecurityError", "the output exceeded the sandbox limit of " +
+                                 std::to_string(limits_.max_output_bytes) + " bytes");
 }
 
 void Renderer::WriteValue(const Value& value) {
@@ -142,7 +163,7 @@ void Renderer::ReleaseFrame() {
 void Renderer::SetLocal(std::string_view name, Value value) {
   Frame& frame = *scopes_.back();
   for (auto& entry : frame) {
-    if (entry.first == name) {
+    if (SameText(entry.first, name)) {
       entry.second = std::move(value);
       return;
     }
@@ -153,17 +174,18 @@ void Renderer::SetLocal(std::string_view name, Value value) {
 bool Renderer::Lookup(std::string_view name, Value* found) const {
   for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
     for (const auto& entry : **scope) {
-      if (entry.first == name) {
+      if (SameText(entry.first, name)) {
         *found = entry.second;
         return true;
       }
     }
   }
   if (context_.is_object()) {
-    auto it = context_.find(name);
-    if (it != context_.end()) {
-      *found = Value::FromJson(*it);
-      return true;
+    for (const auto& [key, value] : context_.get_ref<const Json::object_t&>()) {
+      if (SameText(key, name)) {
+        *found = Value::FromJson(value);
+        return true;
+      }
     }
   }
   return FindGlobal(name, found);

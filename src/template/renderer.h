@@ -27,6 +27,9 @@ class Renderer {
  public:
   Renderer(const detail::CompiledTemplate& compiled, const Json& context, UndefinedMode mode,
            const RenderLimits& limits);
+  ~Renderer();  // gives the frame and argument containers back to this thread's cache
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
   RenderResult Run();
 
   // ---- services for filters, tests and callables ----
@@ -76,6 +79,22 @@ class Renderer {
   enum class Flow { kNormal, kBreak, kContinue };
   friend class ScopeGuard;
 
+  // Call arguments for one filter, test or call, taken from argument_pool_ for its duration and
+  // given back cleared: the vectors keep their capacity, so most calls allocate nothing. Calls
+  // nest (an argument is itself a call), so the pool holds one per nesting level in use.
+  class ArgumentsLease {
+   public:
+    explicit ArgumentsLease(Renderer& renderer);
+    ~ArgumentsLease();
+    ArgumentsLease(const ArgumentsLease&) = delete;
+    ArgumentsLease& operator=(const ArgumentsLease&) = delete;
+    CallArguments& arguments() { return *arguments_; }
+
+   private:
+    Renderer& renderer_;
+    CallArguments* arguments_;
+  };
+
   Flow RenderBody(const StatementList& body);
   Flow RenderStatement(const Statement& statement);
   void RenderFor(const Statement& statement, const Value& iterable, int depth);
@@ -87,8 +106,15 @@ class Renderer {
   void RenderFilterBlock(const Statement& statement);
   Flow RenderWith(const Statement& statement);
   std::string Capture(const StatementList& body);
-  void Write(std::string_view text);
-  void CountOutput(size_t bytes);  // enforces max_output_bytes
+  void Write(std::string_view text) {
+    CountOutput(text.size());
+    output_->append(text);
+  }
+  void CountOutput(size_t bytes) {  // enforces max_output_bytes
+    output_bytes_ += bytes;
+    if (output_bytes_ > limits_.max_output_bytes) OutputLimitExceeded();
+  }
+  [[noreturn]] void OutputLimitExceeded() const;
   void WriteValue(const Value& value);
 
   Value Evaluate(const Expression& expression);
@@ -112,6 +138,16 @@ class Renderer {
   void ReleaseFrame();
   bool Lookup(std::string_view name, Value* found) const;
 
+  // Emptied frames and argument containers kept by each thread between its renders, so that a
+  // render reuses their capacity instead of allocating them again. A Renderer takes them when
+  // it starts and gives them back, emptied, when it ends.
+  struct Scratch {
+    std::vector<FramePtr> scopes;
+    std::vector<FramePtr> spare_frames;
+    std::vector<std::unique_ptr<CallArguments>> argument_pool;
+  };
+  static Scratch& ThreadScratch();
+
   const detail::CompiledTemplate& compiled_;
   const Json& context_;
   UndefinedMode mode_;
@@ -119,6 +155,8 @@ class Renderer {
   OperatorLimits operator_limits_;
   std::vector<FramePtr> scopes_;
   std::vector<FramePtr> spare_frames_;  // cleared frames, only referenced from here
+  std::vector<std::unique_ptr<CallArguments>> argument_pool_;  // see ArgumentsLease
+  size_t arguments_in_use_ = 0;
   bool frames_captured_ = false;
   std::string* output_;
   size_t output_bytes_ = 0;

@@ -38,7 +38,7 @@ Template Template::Compile(std::string_view source, std::string_view name,
   // Built in place: moving a ParsedTemplate into an existing one would copy its body out of the
   // arena.
   auto compiled = std::make_shared<detail::CompiledTemplate>(
-      detail::CompiledTemplate{std::string(name), Parse(tokens, name), 0});
+      detail::CompiledTemplate{std::string(name), Parse(tokens, name), 0, {}});
   compiled->output_size_hint = TextBytes(compiled->parsed.body) + 64;
   return Template(std::move(compiled));
 }

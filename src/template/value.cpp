@@ -58,6 +58,26 @@ Value Value::Tuple(ValueList items) {
   return result;
 }
 
+Value Value::SharedList(std::shared_ptr<const ValueList> items) {
+  Value result;
+  result.kind_ = Kind::kList;
+  result.object_ = std::move(items);
+  return result;
+}
+
+Value Value::Pair(Value first, Value second) {
+  return SharedPair(std::make_shared<const std::array<Value, 2>>(
+      std::array<Value, 2>{std::move(first), std::move(second)}));
+}
+
+Value Value::SharedPair(std::shared_ptr<const std::array<Value, 2>> pair) {
+  Value result;
+  result.kind_ = Kind::kTuple;
+  result.pair_ = true;
+  result.object_ = std::move(pair);
+  return result;
+}
+
 Value Value::Dict(DictEntries entries) {
   Value result;
   result.kind_ = Kind::kDict;
@@ -70,11 +90,11 @@ Value Value::FromJson(const Json& json) {
     case Json::value_t::null:
       return None();
     case Json::value_t::boolean:
-      return Boolean(json.get<bool>());
+      return Boolean(*json.get_ptr<const Json::boolean_t*>());
     case Json::value_t::number_integer:
-      return Integer(json.get<int64_t>());
+      return Integer(*json.get_ptr<const Json::number_integer_t*>());
     case Json::value_t::number_unsigned: {
-      uint64_t value = json.get<uint64_t>();
+      uint64_t value = *json.get_ptr<const Json::number_unsigned_t*>();
       if (value > static_cast<uint64_t>(INT64_MAX)) {
         ThrowEval("OverflowError", "the integer " + std::to_string(value) +
                                        " in the render context does not fit in 64 bits");
@@ -82,9 +102,9 @@ Value Value::FromJson(const Json& json) {
       return Integer(static_cast<int64_t>(value));
     }
     case Json::value_t::number_float:
-      return Float(json.get<double>());
+      return Float(*json.get_ptr<const Json::number_float_t*>());
     case Json::value_t::string:
-      return BorrowedString(json.get_ref<const std::string&>());
+      return BorrowedString(*json.get_ptr<const Json::string_t*>());
     case Json::value_t::array:
     case Json::value_t::object: {
       Value result;
@@ -140,11 +160,6 @@ double Value::as_double() const {
   }
 }
 
-std::string_view Value::as_string() const {
-  if (borrowed_json_) return *borrowed_string_;
-  return *static_cast<const std::string*>(object_.get());
-}
-
 const Callable& Value::as_callable() const { return *static_cast<const Callable*>(object_.get()); }
 
 const UndefinedData& Value::as_undefined() const {
@@ -171,15 +186,21 @@ Value Value::WithMarkup(bool markup) const {
 
 size_t Value::SequenceSize() const {
   if (borrowed_json_) return json_->size();
+  if (pair_) return 2;
   return static_cast<const ValueList*>(object_.get())->size();
 }
 
 Value Value::SequenceAt(size_t index) const {
   if (borrowed_json_) return FromJson((*json_)[index]);
+  if (pair_) return (*static_cast<const std::array<Value, 2>*>(object_.get()))[index];
   return (*static_cast<const ValueList*>(object_.get()))[index];
 }
 
 ValueList Value::SequenceItems() const {
+  if (pair_) {
+    const auto& pair = *static_cast<const std::array<Value, 2>*>(object_.get());
+    return ValueList{pair[0], pair[1]};
+  }
   if (!borrowed_json_) return *static_cast<const ValueList*>(object_.get());
   ValueList items;
   items.reserve(json_->size());
@@ -188,7 +209,7 @@ ValueList Value::SequenceItems() const {
 }
 
 std::shared_ptr<const ValueList> Value::SharedSequence() const {
-  if (borrowed_json_ || !is_sequence()) return nullptr;
+  if (borrowed_json_ || pair_ || !is_sequence()) return nullptr;
   return std::static_pointer_cast<const ValueList>(object_);
 }
 
@@ -199,9 +220,9 @@ size_t Value::DictSize() const {
 
 bool Value::DictFindString(std::string_view key, Value* found) const {
   if (borrowed_json_) {
-    for (auto it = json_->begin(); it != json_->end(); ++it) {
-      if (it.key() == key) {
-        *found = FromJson(it.value());
+    for (const auto& [entry_key, entry_value] : json_->get_ref<const Json::object_t&>()) {
+      if (SameText(entry_key, key)) {
+        *found = FromJson(entry_value);
         return true;
       }
     }
@@ -232,8 +253,8 @@ DictEntries Value::DictItems() const {
   if (!borrowed_json_) return *static_cast<const DictEntries*>(object_.get());
   DictEntries entries;
   entries.reserve(json_->size());
-  for (auto it = json_->begin(); it != json_->end(); ++it) {
-    entries.emplace_back(BorrowedString(it.key()), FromJson(it.value()));
+  for (const auto& [key, value] : json_->get_ref<const Json::object_t&>()) {
+    entries.emplace_back(BorrowedString(key), FromJson(value));
   }
   return entries;
 }

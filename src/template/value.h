@@ -6,6 +6,7 @@
 // so copying a Value is cheap. Values are not thread-safe; each render has its own.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -53,6 +54,12 @@ class Value {
   static Value List(ValueList items);
   static Value Tuple(ValueList items);
   static Value Dict(DictEntries entries);  // REQUIRES: keys unique (see DictSet)
+  // A list sharing `items`. REQUIRES: items is never modified afterwards.
+  static Value SharedList(std::shared_ptr<const ValueList> items);
+  // A 2-tuple (a dict item, a dictsort entry) in one allocation. SharedPair shares `pair`, which
+  // may point into a bigger block of pairs. REQUIRES: `pair` is never modified afterwards.
+  static Value Pair(Value first, Value second);
+  static Value SharedPair(std::shared_ptr<const std::array<Value, 2>> pair);
   // Borrows arrays, objects and strings from `json`. Throws EvalError (OverflowError) for an
   // integer above INT64_MAX: template integers are 64-bit, and a wrong number is worse.
   static Value FromJson(const Json& json);
@@ -85,8 +92,11 @@ class Value {
   int64_t as_int() const {                   // REQUIRES: is_int() or is_bool()
     return kind_ == Kind::kBool ? (boolean_ ? 1 : 0) : integer_;
   }
-  double as_double() const;                   // REQUIRES: is_number()
-  std::string_view as_string() const;         // REQUIRES: is_string()
+  double as_double() const;             // REQUIRES: is_number()
+  std::string_view as_string() const {  // REQUIRES: is_string()
+    if (borrowed_json_) return *borrowed_string_;
+    return *static_cast<const std::string*>(object_.get());
+  }
   const Callable& as_callable() const;        // REQUIRES: is_callable()
   const UndefinedData& as_undefined() const;  // REQUIRES: is_undefined()
   NamespaceData& as_namespace() const;        // REQUIRES: kind() == kNamespace
@@ -115,6 +125,7 @@ class Value {
   Kind kind_;
   bool markup_ = false;
   bool borrowed_json_ = false;  // kList/kDict: json_ is valid; kString: borrowed_string_ valid
+  bool pair_ = false;           // kTuple: object_ is a std::array<Value, 2>, not a ValueList
   union {
     bool boolean_;
     int64_t integer_;
@@ -163,6 +174,16 @@ struct LoopData {
   bool has_changed_value = false;
   Value changed_value;
 };
+
+// Whether two short texts (names, keys) are equal: a plain loop, cheaper than a call to memcmp
+// for the few bytes of a name.
+inline bool SameText(std::string_view left, std::string_view right) {
+  if (left.size() != right.size()) return false;
+  for (size_t i = 0; i < left.size(); ++i) {
+    if (left[i] != right[i]) return false;
+  }
+  return true;
+}
 
 // Python's built-in type name: "int", "str", "dict", "list", "NoneType", ...
 std::string_view TypeName(const Value& value);

@@ -6,7 +6,7 @@
 // p99 are reported as counters (p50_ns, p99_ns). Each timed region includes one clock read;
 // BM_ClockOverhead measures that alone and BM_Build5Values the cost of building the arguments.
 // BM_Log5Scalars runs twice: flat out (millions of rows per second, faster than the shipping
-// thread and the local server absorb on a small machine, so the buffer grows between drains) and
+// thread and the local server absorb on a small machine, so rows pile up between drains) and
 // paced at 100,000 calls per second (still far above a training loop's rate).
 //
 //   build-sdk/bench/log_bench --benchmark_counters_tabular=true

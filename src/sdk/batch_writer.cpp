@@ -68,30 +68,30 @@ void BatchWriter::Write(const std::string& batch_id, const DrainedRows& drained,
   out += "{\"batch_id\":";
   AppendJsonString(batch_id, out);
   out += ",\"rows\":[";
-  for (size_t index = first_row; index < end_row; ++index) {
-    const LoggedRow& row = drained.rows[index];
-    if (index != first_row) out += ',';
-    out += "{\"step\":";
-    AppendInteger(row.step, out);
-    out += ",\"values\":{";
-    const uint32_t end_entry = row.first_entry + row.entry_count;
-    // A merged row may hold a key twice: it is written once, where it first appeared, with
-    // the value logged last.
-    for (uint32_t entry = row.first_entry; entry < end_entry; ++entry)
-      latest_entry_[drained.entries[entry].key] = entry;
-    bool first_value = true;
-    for (uint32_t entry = row.first_entry; entry < end_entry; ++entry) {
-      const uint32_t key = drained.entries[entry].key;
-      uint32_t& latest = latest_entry_[key];
-      if (latest == kWritten) continue;
-      if (!first_value) out += ',';
-      first_value = false;
-      out += QuotedKey(drained, key);
-      AppendJsonValue(drained.entries[latest].value, out);
-      latest = kWritten;
-    }
-    out += "}}";
-  }
+  bool first_in_batch = true;
+  drained.ForEachRow(first_row, end_row,
+                     [&](const LoggedRow& row, std::span<const LoggedEntry> entries) {
+                       if (!first_in_batch) out += ',';
+                       first_in_batch = false;
+                       out += "{\"step\":";
+                       AppendInteger(row.step, out);
+                       out += ",\"values\":{";
+                       // A merged row may hold a key twice: it is written once, where it first
+                       // appeared, with the value logged last.
+                       for (uint32_t entry = 0; entry < entries.size(); ++entry)
+                         latest_entry_[entries[entry].key] = entry;
+                       bool first_value = true;
+                       for (const LoggedEntry& entry : entries) {
+                         uint32_t& latest = latest_entry_[entry.key];
+                         if (latest == kWritten) continue;
+                         if (!first_value) out += ',';
+                         first_value = false;
+                         out += QuotedKey(drained, entry.key);
+                         AppendJsonValue(entries[latest].value, out);
+                         latest = kWritten;
+                       }
+                       out += "}}";
+                     });
   out += "]}";
 }
 

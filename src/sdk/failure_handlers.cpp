@@ -18,6 +18,7 @@
 #include "sdk/crash_report.h"
 #include "sdk/exception_capture.h"
 #include "sdk/run_state.h"
+#include "sdk/timed_mutex.h"
 
 namespace runhook::sdk {
 namespace {
@@ -28,7 +29,7 @@ constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 constexpr std::chrono::seconds kRegistryWait{5};
 
 struct Registry {
-  std::timed_mutex mutex;
+  TimedMutex mutex;
   std::vector<detail::RunState*> runs;  // guarded by mutex
 };
 

@@ -24,9 +24,16 @@ Json ToJson(const MetricValue& value) {
   return std::visit([](const auto& alternative) -> Json { return alternative; }, value);
 }
 
-LogBuffer::LogBuffer(size_t batch_rows) : batch_rows_(batch_rows) {
-  rows_.reserve(batch_rows);
-  entries_.reserve(batch_rows * 4);
+LogChunk::LogChunk() {
+  rows.reserve(kRows);
+  // Construct and destroy every entry once so the pages are touched here, not by later Appends.
+  entries.resize(kEntries);
+  entries.clear();
+}
+
+LogBuffer::LogBuffer(size_t batch_rows)
+    : batch_rows_(batch_rows), current_(std::make_unique<LogChunk>()) {
+  free_chunks_.push_back(std::make_unique<LogChunk>());
 }
 
 LogBuffer::AppendResult LogBuffer::Append(
@@ -38,7 +45,7 @@ LogBuffer::AppendResult LogBuffer::Append(
 LogBuffer::AppendResult LogBuffer::Append(
     std::span<const std::pair<std::string_view, LogValue>> values, std::optional<int64_t> step) {
   std::lock_guard lock(mutex_);
-  if (!BeginRow(step)) return AppendResult::kIgnored;
+  if (!BeginRow(step, values.size())) return AppendResult::kIgnored;
   size_t position = 0;
   for (const auto& [key, value] : values) AddEntry(InternKey(key, position++), FromLogValue(value));
   previous_call_keys_.resize(position);
@@ -47,7 +54,7 @@ LogBuffer::AppendResult LogBuffer::Append(
 
 LogBuffer::AppendResult LogBuffer::Append(const Json& values, std::optional<int64_t> step) {
   std::lock_guard lock(mutex_);
-  if (!BeginRow(step)) return AppendResult::kIgnored;
+  if (!BeginRow(step, values.size())) return AppendResult::kIgnored;
   size_t position = 0;
   for (const auto& [key, value] : values.items())
     AddEntry(InternKey(key, position++), FromJson(value));
@@ -55,7 +62,7 @@ LogBuffer::AppendResult LogBuffer::Append(const Json& values, std::optional<int6
   return EndRow();
 }
 
-bool LogBuffer::BeginRow(std::optional<int64_t> step) {
+bool LogBuffer::BeginRow(std::optional<int64_t> step, size_t entry_count) {
   if (closed_) {
     if (!warned_closed_) {
       warned_closed_ = true;
@@ -74,11 +81,28 @@ bool LogBuffer::BeginRow(std::optional<int64_t> step) {
     }
     return false;
   }
-  if (target == last_step_ && tail_row_pending_) return true;  // merge into the tail row
-  rows_.push_back(LoggedRow{target, static_cast<uint32_t>(entries_.size()), 0});
+  // Merge into the tail row: its entries are the chunk's last ones, so the new ones follow them.
+  if (target == last_step_ && tail_row_pending_ &&
+      current_->entries.size() + entry_count <= current_->entries.capacity())
+    return true;
+  if (!current_->HasRoom(entry_count)) StartChunk();
+  current_->rows.push_back(LoggedRow{target, static_cast<uint32_t>(current_->entries.size()), 0});
+  ++pending_rows_;
   last_step_ = target;
   tail_row_pending_ = true;
   return true;
+}
+
+void LogBuffer::StartChunk() {
+  full_chunks_.push_back(std::move(current_));
+  current_ = TakeFreeChunk();
+}
+
+std::unique_ptr<LogChunk> LogBuffer::TakeFreeChunk() {
+  if (free_chunks_.empty()) return std::make_unique<LogChunk>();
+  std::unique_ptr<LogChunk> chunk = std::move(free_chunks_.back());
+  free_chunks_.pop_back();
+  return chunk;
 }
 
 uint32_t LogBuffer::InternKey(std::string_view key, size_t position) {
@@ -105,24 +129,44 @@ uint32_t LogBuffer::InternKey(std::string_view key, size_t position) {
 
 void LogBuffer::AddEntry(uint32_t key, MetricValue value) {
   summary_[key] = value;
-  entries_.push_back(LoggedEntry{key, std::move(value)});
-  ++rows_.back().entry_count;
+  current_->entries.push_back(LoggedEntry{key, std::move(value)});
+  ++current_->rows.back().entry_count;
 }
 
 LogBuffer::AppendResult LogBuffer::EndRow() {
-  return rows_.size() == batch_rows_ ? AppendResult::kBatchFull : AppendResult::kAppended;
+  return pending_rows_ == batch_rows_ ? AppendResult::kBatchFull : AppendResult::kAppended;
 }
 
 void LogBuffer::Drain(DrainedRows& out) {
-  out.rows.clear();
-  out.entries.clear();
+  Recycle(out);
   std::lock_guard lock(mutex_);
-  rows_.swap(out.rows);
-  entries_.swap(out.entries);
-  rows_drained_ += out.rows.size();
+  out.chunks.swap(full_chunks_);  // full_chunks_ keeps the (empty) vector's capacity
+  if (!current_->rows.empty()) {
+    out.chunks.push_back(std::move(current_));
+    current_ = TakeFreeChunk();
+  }
+  out.row_count = pending_rows_;
+  rows_drained_ += pending_rows_;
+  pending_rows_ = 0;
   tail_row_pending_ = false;
   for (; key_names_drained_ < key_names_.size(); ++key_names_drained_)
     out.key_names.push_back(key_names_[key_names_drained_]);
+}
+
+void LogBuffer::Recycle(DrainedRows& drained) {
+  for (auto& chunk : drained.chunks) {
+    chunk->rows.clear();
+    chunk->entries.clear();
+  }
+  drained.row_count = 0;
+  {
+    std::lock_guard lock(mutex_);
+    while (!drained.chunks.empty() && free_chunks_.size() < kMaxFreeChunks) {
+      free_chunks_.push_back(std::move(drained.chunks.back()));
+      drained.chunks.pop_back();
+    }
+  }
+  drained.chunks.clear();  // frees the chunks beyond kMaxFreeChunks
 }
 
 void LogBuffer::StartAfterStep(int64_t last_step) {
@@ -145,12 +189,12 @@ Json LogBuffer::Summary() const {
 
 size_t LogBuffer::pending_rows() const {
   std::lock_guard lock(mutex_);
-  return rows_.size();
+  return pending_rows_;
 }
 
 uint64_t LogBuffer::rows_logged() const {
   std::lock_guard lock(mutex_);
-  return rows_drained_ + rows_.size();
+  return rows_drained_ + pending_rows_;
 }
 
 }  // namespace runhook::sdk

@@ -14,6 +14,7 @@
 #include "runhook/runhook.h"
 #include "sdk/log_buffer.h"
 #include "sdk/shipper.h"
+#include "sdk/timed_mutex.h"
 
 namespace runhook::detail {
 
@@ -44,7 +45,7 @@ class RunState {
   int uncaught_exceptions_at_init = 0;  // std::uncaught_exceptions() when Init ran
   int crash_slot = -1;                  // sdk/crash_report.h slot; -1 when not armed
 
-  std::timed_mutex finish_mutex;
+  sdk::TimedMutex finish_mutex;
   bool finished = false;  // guarded by finish_mutex
 };
 

@@ -28,6 +28,7 @@ void Shipper::Wake() {
   if (!client_ && !spool_) {  // mode "disabled": nothing is kept
     DrainedRows discarded;
     buffer_.Drain(discarded);
+    buffer_.Recycle(discarded);
     return;
   }
   {
@@ -171,7 +172,7 @@ void Shipper::QueueDrainedRows() {
   buffer_.Drain(drained_);
   // Each request goes after the rows logged before it was queued and before the later ones.
   const uint64_t first_row = rows_drained_;
-  const size_t row_count = drained_.rows.size();
+  const size_t row_count = drained_.row_count;
   rows_drained_ += row_count;
   size_t next = 0;
   for (auto& request : enqueued) {
@@ -182,6 +183,7 @@ void Shipper::QueueDrainedRows() {
     queue_.push_back(std::move(request));
   }
   if (row_count > next) QueueRows(next, row_count);
+  buffer_.Recycle(drained_);  // serialized: the chunks can take new rows
   // Offline, or an outage in progress: append behind what is already spooled, to keep the order.
   if (spool_ && (!client_ || spool_->HasPending())) SpoolQueue();
 }

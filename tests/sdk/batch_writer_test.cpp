@@ -13,7 +13,7 @@ std::string WriteAll(LogBuffer& buffer, const std::string& batch_id = "b-1") {
   buffer.Drain(drained);
   BatchWriter writer;
   std::string body;
-  writer.Write(batch_id, drained, 0, drained.rows.size(), body);
+  writer.Write(batch_id, drained, 0, drained.row_count, body);
   return body;
 }
 
@@ -68,6 +68,25 @@ TEST(BatchWriter, WritesNestedJsonValues) {
   buffer.Append(Json{{"eval", {{"loss", 0.1}, {"tags", {"a", "b"}}}}}, std::nullopt);
   EXPECT_EQ(Json::parse(WriteAll(buffer))["rows"][0]["values"].dump(),
             R"({"eval":{"loss":0.1,"tags":["a","b"]}})");
+}
+
+TEST(BatchWriter, WritesARangeOfRowsThatCrossesChunks) {
+  LogBuffer buffer(1'000'000);
+  const size_t count = 3 * LogChunk::kRows;
+  for (size_t step = 0; step < count; ++step)
+    buffer.Append({{"x", static_cast<int64_t>(step)}}, std::nullopt);
+  DrainedRows drained;
+  buffer.Drain(drained);
+  BatchWriter writer;
+  std::string body;
+  const size_t first = LogChunk::kRows - 2, end = 2 * LogChunk::kRows + 3;
+  writer.Write("b-2", drained, first, end, body);
+  const Json rows = Json::parse(body)["rows"];
+  ASSERT_EQ(rows.size(), end - first);
+  for (size_t index = 0; index < rows.size(); ++index) {
+    ASSERT_EQ(rows[index]["step"], first + index);
+    ASSERT_EQ(rows[index]["values"]["x"], first + index);
+  }
 }
 
 }  // namespace

@@ -12,12 +12,12 @@ using Result = LogBuffer::AppendResult;
 std::vector<Json> DrainRows(LogBuffer& buffer, DrainedRows& drained) {
   buffer.Drain(drained);
   std::vector<Json> rows;
-  for (const auto& row : drained.rows) {
+  drained.ForEachRow(0, drained.row_count, [&](const LoggedRow& row, auto entries) {
     Json values = Json::object();
-    for (uint32_t entry = row.first_entry; entry < row.first_entry + row.entry_count; ++entry)
-      values[drained.key_names[drained.entries[entry].key]] = ToJson(drained.entries[entry].value);
+    for (const LoggedEntry& entry : entries)
+      values[drained.key_names[entry.key]] = ToJson(entry.value);
     rows.push_back(Json{{"step", row.step}, {"values", values}});
-  }
+  });
   return rows;
 }
 
@@ -129,6 +129,66 @@ TEST(LogBuffer, AppendAfterCloseIsIgnoredWithAWarning) {
   EXPECT_EQ(buffer.Append({{"loss", 1.0}}, std::nullopt), Result::kIgnored);
   EXPECT_NE(::testing::internal::GetCapturedStderr().find("after Finish"), std::string::npos);
   EXPECT_EQ(buffer.pending_rows(), 0u);
+}
+
+TEST(LogBuffer, RowsSpanningManyChunksDrainInOrder) {
+  LogBuffer buffer(1'000'000);
+  const int64_t count = 5 * LogChunk::kRows + 7;
+  for (int64_t step = 0; step < count; ++step)
+    buffer.Append({{"loss", static_cast<double>(step)}, {"epoch", step}}, std::nullopt);
+  DrainedRows drained;
+  auto rows = DrainRows(buffer, drained);
+  EXPECT_GE(drained.chunks.size(), 6u);
+  ASSERT_EQ(rows.size(), static_cast<size_t>(count));
+  for (int64_t step = 0; step < count; ++step)
+    ASSERT_EQ(rows[step], (Json{{"step", step}, {"values", {{"loss", step}, {"epoch", step}}}}));
+  EXPECT_EQ(buffer.rows_logged(), static_cast<uint64_t>(count));
+}
+
+TEST(LogBuffer, MergeThatDoesNotFitTheChunkStartsASecondRowAtTheSameStep) {
+  LogBuffer buffer(1'000'000);
+  // Fill the chunk's entries up to one short of its capacity, all in one row at step 0.
+  Json wide = Json::object();
+  for (size_t index = 0; index + 1 < LogChunk::kEntries; ++index)
+    wide["k" + std::to_string(index)] = static_cast<int64_t>(index);
+  buffer.Append(wide, 0);
+  buffer.Append({{"a", 1}, {"b", 2}}, 0);  // two more values: only one fits
+  auto rows = DrainRows(buffer);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["step"], 0);
+  EXPECT_EQ(rows[0]["values"].size(), LogChunk::kEntries - 1);
+  EXPECT_EQ(rows[1], (Json{{"step", 0}, {"values", {{"a", 1}, {"b", 2}}}}));
+  EXPECT_EQ(buffer.Summary()["b"], 2);
+}
+
+TEST(LogBuffer, ARowWiderThanAChunkIsKeptWhole) {
+  LogBuffer buffer(1000);
+  buffer.Append({{"before", 1}}, std::nullopt);
+  Json wide = Json::object();
+  for (size_t index = 0; index < 2 * LogChunk::kEntries; ++index)
+    wide["k" + std::to_string(index)] = static_cast<int64_t>(index);
+  buffer.Append(wide, std::nullopt);
+  buffer.Append({{"after", 1}}, std::nullopt);
+  auto rows = DrainRows(buffer);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1]["values"], wide);
+  EXPECT_EQ(rows[2], (Json{{"step", 2}, {"values", {{"after", 1}}}}));
+}
+
+TEST(LogBuffer, RecycledChunksTakeNewRowsWithoutOldValues) {
+  LogBuffer buffer(1000);
+  DrainedRows drained;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t row = 0; row < 3 * LogChunk::kRows; ++row)
+      buffer.Append({{"phase", "round " + std::to_string(round)}}, std::nullopt);
+    auto rows = DrainRows(buffer, drained);
+    ASSERT_EQ(rows.size(), 3 * LogChunk::kRows);
+    for (const Json& row : rows)
+      ASSERT_EQ(row["values"]["phase"], "round " + std::to_string(round));
+    buffer.Recycle(drained);
+    EXPECT_TRUE(drained.chunks.empty());
+    EXPECT_EQ(drained.row_count, 0u);
+  }
 }
 
 }  // namespace

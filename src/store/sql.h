@@ -107,11 +107,6 @@ ON CONFLICT (run_pk, name) DO UPDATE SET
 
 inline constexpr std::string_view kCountHooks = "SELECT COUNT(*) FROM hooks WHERE run_pk = :run_pk";
 
-// A hook's secret by run key and hook name, in one statement (asked for each attempt signed).
-inline constexpr std::string_view kSelectRunHookSecret = R"sql(
-SELECT h.secret FROM runs r JOIN hooks h ON h.run_pk = r.pk AND h.name = :name
-WHERE r.entity = :entity AND r.project = :project AND r.run_id = :run_id)sql";
-
 // The hook secret of each delivery in the JSON array :ids, in the array's order; the run key
 // and hook name for messages. `has_hook` is 0 when the delivery's hook no longer exists.
 inline constexpr std::string_view kSelectDeliveryHookSecrets = R"sql(

@@ -76,30 +76,6 @@ Result<std::optional<std::string>> SqliteStore::FindSecretValue(const std::strin
   return std::optional<std::string>((*select)->ColumnText(0));
 }
 
-Result<std::vector<std::string>> SqliteStore::GetSigningSecrets(const RunKey& run,
-                                                                const std::string& hook_name) {
-  MutexLock lock(mutex_);
-  std::string hook_secret;
-  {
-    Result<StatementRef> select = connection_->Prepare(sql::kSelectRunHookSecret);
-    if (!select) return select.error();
-    (*select)->BindText(":entity", run.entity);
-    (*select)->BindText(":project", run.project);
-    (*select)->BindText(":run_id", run.id);
-    (*select)->BindText(":name", hook_name);
-    Result<bool> row = (*select)->Step();
-    if (!row) return row.error();
-    if (!*row) {
-      if (Result<int64_t> run_pk = FindRunPk(run); !run_pk) return run_pk.error();
-      return MakeError(ErrorCode::kNotFound,
-                       "run " + DescribeRun(run) + " has no hook '" + hook_name + "'");
-    }
-    hook_secret = (*select)->ColumnText(0);
-  }
-  return ResolveSigningSecrets(
-      hook_secret, [&] { return "hook '" + hook_name + "' of run " + DescribeRun(run); });
-}
-
 std::vector<Result<std::vector<std::string>>> SqliteStore::GetSigningSecretsOfDeliveries(
     const std::vector<int64_t>& delivery_ids) {
   MutexLock lock(mutex_);

@@ -63,8 +63,6 @@ class SqliteStore final : public Store {
 
   Status DisableHook(const RunKey& run, const std::string& hook_name,
                      const std::string& reason) override;
-  Result<std::vector<std::string>> GetSigningSecrets(const RunKey& run,
-                                                     const std::string& hook_name) override;
   std::vector<Result<std::vector<std::string>>> GetSigningSecretsOfDeliveries(
       const std::vector<int64_t>& delivery_ids) override;
   Status PutSecret(const std::string& name, const std::string& value) override;
@@ -99,9 +97,9 @@ class SqliteStore final : public Store {
   // Disables hook `hook_name` of row `run_pk`; `run` names it in errors. Errors: kNotFound.
   Status WriteHookDisabled(int64_t run_pk, const std::string& run, const std::string& hook_name,
                            const std::string& reason) REQUIRES(mutex_);
-  // The whsec_ values a hook's `secret` field stands for (see Store::GetSigningSecrets);
-  // `describe_hook` names the hook in an error. Errors: kNotFound for a secret name that is not
-  // stored.
+  // The whsec_ values a hook's `secret` field stands for (see
+  // Store::GetSigningSecretsOfDeliveries); `describe_hook` names the hook in an error. Errors:
+  // kNotFound for a secret name that is not stored.
   Result<std::vector<std::string>> ResolveSigningSecrets(
       const std::string& hook_secret, const std::function<std::string()>& describe_hook)
       REQUIRES(mutex_);

@@ -244,19 +244,15 @@ class Store {
   virtual Status DisableHook(const RunKey& run, const std::string& hook_name,
                              const std::string& reason) = 0;
 
-  // The signing secrets (each "whsec_...") the run's hook `hook_name` signs with, read at send
-  // time so no secret is ever stored in a delivery. The hook's `secret` is a space-separated
-  // list; each item is a whsec_ value or the name of a stored secret (PutSecret), whose value is
-  // in turn a space-separated list of whsec_ values. Several secrets mean a rotation: every
-  // one signs. Empty when the hook has no secret. The values are not checked here (see
-  // delivery/signature.h). Errors: kNotFound naming the run, the hook or a missing secret name.
-  virtual Result<std::vector<std::string>> GetSigningSecrets(const RunKey& run,
-                                                             const std::string& hook_name) = 0;
-
-  // GetSigningSecrets for the hook of each delivery in `delivery_ids`, in that order, read
-  // together (the dispatcher asks once per claimed batch, not once per attempt). An entry is
-  // kNotFound for an unknown delivery, or as GetSigningSecrets says; every entry carries the
-  // error when the store cannot be read.
+  // The signing secrets (each "whsec_...") the hook of each delivery in `delivery_ids` signs
+  // with, in that order, read when the dispatcher claims them (one call per claimed batch) so no
+  // secret is ever stored in a delivery. A hook's `secret` is a space-separated list; each item
+  // is a whsec_ value or the name of a stored secret (PutSecret), whose value is in turn a
+  // space-separated list of whsec_ values. Several secrets mean a rotation: every one signs.
+  // Empty when the hook has no secret. The values are not checked here (see
+  // delivery/signature.h). An entry is kNotFound for an unknown delivery, a hook that no longer
+  // exists or a missing secret name (naming it); every entry carries the error when the store
+  // cannot be read.
   virtual std::vector<Result<std::vector<std::string>>> GetSigningSecretsOfDeliveries(
       const std::vector<int64_t>& delivery_ids) = 0;
 

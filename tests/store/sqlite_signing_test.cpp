@@ -1,6 +1,6 @@
 // What retries and signing need from the store: named secrets, the secrets a hook signs with
-// (read at send time, never kept with a delivery), hooks disabled after a 410, and claimed
-// deliveries handed back unattempted.
+// (read when a batch is claimed, never kept with a delivery), hooks disabled after a 410, and
+// claimed deliveries handed back unattempted.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -24,8 +24,15 @@ class SigningStoreTest : public StoreTest {
     ASSERT_TRUE(store_->CreateRun(SampleRun(id), {hook}, &event));
   }
 
+  // The secrets of the one delivery of run `id` (its "created" event's).
   Result<std::vector<std::string>> Secrets(const std::string& id) {
-    return store_->GetSigningSecrets(SampleKey(id), "notify");
+    auto deliveries = store_->ListDeliveries({.run = SampleKey(id)});
+    if (!deliveries) return deliveries.error();
+    if (deliveries->size() != 1)
+      return MakeError(
+          ErrorCode::kInternal,
+          "run " + id + " has " + std::to_string(deliveries->size()) + " deliveries, not 1");
+    return store_->GetSigningSecretsOfDeliveries({deliveries->front().id}).front();
   }
 };
 
@@ -69,14 +76,6 @@ TEST_P(SigningStoreTest, MissingSecretNameIsNotFoundWithTheName) {
       secrets.error().message,
       "hook 'notify' of run alice/webhook-demo/missing signs with secret 'nobody-stored-this', "
       "which is not stored");
-}
-
-TEST_P(SigningStoreTest, UnknownHookOrRunIsNotFound) {
-  CreateRunWithSecret("present", kSecretA);
-  EXPECT_EQ(store_->GetSigningSecrets(SampleKey("present"), "other").error().code,
-            ErrorCode::kNotFound);
-  EXPECT_EQ(store_->GetSigningSecrets(SampleKey("absent"), "notify").error().code,
-            ErrorCode::kNotFound);
 }
 
 TEST_P(SigningStoreTest, SecretsOfClaimedDeliveriesComeInTheirOrderWithPerDeliveryErrors) {

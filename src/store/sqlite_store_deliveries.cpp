@@ -140,15 +140,6 @@ Result<std::vector<Delivery>> SqliteStore::ClaimDueDeliveries(int64_t now_ms, in
   return claimed;
 }
 
-Status SqliteStore::RecordAttempt(const AttemptOutcome& outcome) {
-  MutexLock lock(mutex_);
-  Result<Transaction> transaction = Transaction::Begin(*connection_);
-  if (!transaction) return transaction.error();
-  bool transaction_broken = false;  // rolled back by the destructor either way
-  if (Status written = WriteAttempt(outcome, &transaction_broken); !written) return written;
-  return transaction->Commit();
-}
-
 std::vector<Status> SqliteStore::RecordAttempts(const std::vector<AttemptOutcome>& outcomes) {
   MutexLock lock(mutex_);
   std::vector<Status> results;

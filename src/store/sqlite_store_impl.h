@@ -53,7 +53,6 @@ class SqliteStore final : public Store {
   Result<std::vector<Attempt>> ListAttempts(int64_t delivery_id) override;
   Result<std::vector<Delivery>> ClaimDueDeliveries(int64_t now_ms, int limit, int64_t lease_ms,
                                                    const std::string& owner) override;
-  Status RecordAttempt(const AttemptOutcome& outcome) override;
   std::vector<Status> RecordAttempts(const std::vector<AttemptOutcome>& outcomes) override;
   Result<std::optional<int64_t>> NextDueTime() override;
   Status DeferDelivery(int64_t delivery_id, const std::string& owner,
@@ -88,7 +87,7 @@ class SqliteStore final : public Store {
   // Runs a statement built on sql::kSelectDeliveries and reads every row.
   Result<std::vector<Delivery>> ReadDeliveries(Statement& statement) REQUIRES(mutex_);
   Result<Delivery> FindDelivery(int64_t delivery_id) REQUIRES(mutex_);
-  // Writes one attempt and the delivery's new state (RecordAttempt without the transaction).
+  // Writes one attempt and the delivery's new state (one outcome of RecordAttempts).
   // REQUIRES: inside a transaction. On an error nothing of this outcome is written, unless
   // *transaction_broken is set: then part of it is, and the caller must roll back.
   Status WriteAttempt(const AttemptOutcome& outcome, bool* transaction_broken) REQUIRES(mutex_);

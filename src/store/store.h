@@ -202,15 +202,12 @@ class Store {
                                                            int64_t lease_ms,
                                                            const std::string& owner) = 0;
 
-  // Records one attempt and the delivery's new state, releasing the lease; attempt_count grows
-  // by one. Errors: kNotFound; kConflict when the delivery is no longer pending or this
-  // attempt number is already recorded (another dispatcher took over an expired lease).
-  virtual Status RecordAttempt(const AttemptOutcome& outcome) = 0;
-
-  // RecordAttempt for each outcome, in one transaction (one commit for a batch of completions);
-  // each outcome is recorded or not on its own (one that fails as RecordAttempt says changes
-  // nothing and the others are still recorded; a database error fails them all). Returns one
-  // status per outcome, in order.
+  // Records each outcome's attempt and its delivery's new state, releasing the lease
+  // (attempt_count grows by one), in one transaction: one commit for a batch of completions.
+  // Each outcome is recorded or not on its own: one refused with kNotFound, or kConflict when the
+  // delivery is no longer pending or this attempt number is already recorded (another
+  // dispatcher took over an expired lease), changes nothing and the others are still recorded;
+  // a database error fails them all. Returns one status per outcome, in order.
   virtual std::vector<Status> RecordAttempts(const std::vector<AttemptOutcome>& outcomes) = 0;
 
   // The earliest next_attempt_at among pending deliveries, or nullopt when none is pending.

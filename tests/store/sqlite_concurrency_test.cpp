@@ -69,7 +69,7 @@ TEST_P(ConcurrencyTest, ConcurrentClaimsHandOutEachDeliveryOnce) {
         outcome.attempt.delivery_id = delivery.id;
         outcome.attempt.number = 1;
         outcome.new_state = DeliveryState::kDelivered;
-        Status recorded = store_->RecordAttempt(outcome);
+        Status recorded = store_->RecordAttempts({outcome}).front();
         ASSERT_TRUE(recorded) << Describe(recorded);
       }
     }

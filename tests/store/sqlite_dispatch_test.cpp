@@ -25,7 +25,7 @@ class DispatchTest : public StoreTest {
 
   Status Record(int64_t delivery_id, int number, DeliveryState state, int64_t next_ms = 0,
                 const std::string& error = "") {
-    return store_->RecordAttempt(Outcome(delivery_id, number, state, next_ms, error));
+    return store_->RecordAttempts({Outcome(delivery_id, number, state, next_ms, error)}).front();
   }
 
   static AttemptOutcome Outcome(int64_t delivery_id, int number, DeliveryState state,

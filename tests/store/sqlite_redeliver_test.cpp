@@ -23,7 +23,7 @@ class RedeliverTest : public StoreTest {
     outcome.attempt.status_code = state == DeliveryState::kDelivered ? 200 : 500;
     outcome.new_state = state;
     outcome.error = state == DeliveryState::kDelivered ? "" : "HTTP 500";
-    EXPECT_TRUE(store_->RecordAttempt(outcome));
+    EXPECT_TRUE(store_->RecordAttempts({outcome}).front());
     return claimed->front().id;
   }
 };

@@ -41,7 +41,7 @@ TEST_F(SchemaTest, ReopenedStoreKeepsEverything) {
     outcome.attempt.number = 1;
     outcome.new_state = DeliveryState::kPending;
     outcome.next_attempt_at_ms = 7000;
-    ASSERT_TRUE(store->RecordAttempt(outcome));
+    ASSERT_TRUE(store->RecordAttempts({outcome}).front());
   }
   std::unique_ptr<Store> reopened = OpenOrDie(Path());
   ASSERT_NE(reopened, nullptr);

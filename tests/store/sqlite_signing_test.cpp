@@ -156,7 +156,7 @@ TEST_P(SigningStoreTest, AttemptWithADisableReasonDisablesTheHookWithTheOutcome)
   outcome.new_state = DeliveryState::kFailed;
   outcome.error = "HTTP 410 Gone: hook 'notify' is now disabled";
   outcome.disable_hook_reason = "the receiver answered 410 Gone";
-  ASSERT_TRUE(store_->RecordAttempt(outcome));
+  ASSERT_TRUE(store_->RecordAttempts({outcome}).front());
   EXPECT_TRUE(store_->GetHooks(SampleKey("gone"))->at(0).disabled);
   const Delivery delivery = store_->GetDelivery(outcome.attempt.delivery_id).value();
   EXPECT_EQ(delivery.state, DeliveryState::kFailed);
@@ -172,7 +172,7 @@ TEST_P(SigningStoreTest, DeadDeliveryIsStoredAndListedAsDead) {
   outcome.attempt.number = 1;
   outcome.new_state = DeliveryState::kDead;
   outcome.error = "HTTP 500";
-  ASSERT_TRUE(store_->RecordAttempt(outcome));
+  ASSERT_TRUE(store_->RecordAttempts({outcome}).front());
   auto dead = store_->ListDeliveries({.state = DeliveryState::kDead});
   ASSERT_TRUE(dead);
   ASSERT_EQ(dead->size(), 1u);

@@ -21,6 +21,15 @@ Renderer::ArgumentsLease::~ArgumentsLease() {
   --renderer_.arguments_in_use_;
 }
 
+namespace {
+
+bool HasArguments(const Expression& call) {
+  return !call.arguments.empty() || !call.keywords.empty() || call.star_arguments ||
+         call.double_star_arguments;
+}
+
+}  // namespace
+
 Value Renderer::Evaluate(const Expression& expression) {
   if (expression.kind == ExpressionKind::kLiteral) return expression.constant;  // cannot fail
   try {
@@ -64,7 +73,12 @@ std::string Renderer::PathOf(const Expression& expression) const {
 
 Value Renderer::EvaluateName(const Expression& expression) {
   Value found;
-  if (Lookup(expression.name, &found)) return found;
+  if (expression.context_name) {
+    if (const Json* entry = FindContextEntry(expression.name)) return Value::FromJson(*entry);
+    if (FindGlobal(expression.name, &found)) return found;
+  } else if (Lookup(expression.name, &found)) {
+    return found;
+  }
   std::string name(expression.name);
   return Value::Undefined(name, "'" + name + "' is undefined");
 }
@@ -76,7 +90,16 @@ Value Renderer::EvaluateUnlocated(const Expression& expression) {
     case ExpressionKind::kName:
       return EvaluateName(expression);
     case ExpressionKind::kAttribute: {
-      Value object = Evaluate(*expression.children[0]);
+      if (const Json* json = FindContextJson(expression)) return Value::FromJson(*json);
+      const Expression& parent = *expression.children[0];
+      if (parent.kind == ExpressionKind::kName && !parent.context_name) {
+        // A local's attribute (`loop.last`): read in place, without copying the local.
+        const Value* local = FindLocal(parent.name);
+        if (local != nullptr && !local->is_undefined()) {
+          return GetAttribute(*local, expression.name, &parent, expression.may_be_method);
+        }
+      }
+      Value object = Evaluate(parent);
       if (object.is_undefined()) {
         if (mode_ == UndefinedMode::kChainable) {
           const UndefinedData& data = object.as_undefined();
@@ -284,9 +307,31 @@ Value Renderer::EvaluateFilter(const Expression& expression, const Value* block_
   } else {
     target = Evaluate(*inner);
   }
+  if (!HasArguments(expression)) return expression.filter(*this, target, no_arguments_);
   ArgumentsLease lease(*this);
   EvaluateArguments(expression, &lease.arguments());
   return expression.filter(*this, target, lease.arguments());
+}
+
+bool Renderer::WriteFiltered(const Expression& expression) {
+  if (expression.kind != ExpressionKind::kFilter || expression.children[0] == nullptr ||
+      HasArguments(expression)) {
+    return false;
+  }
+  FilterAppender append = FindFilterAppender(expression.filter);
+  if (append == nullptr) return false;
+  Value target = Evaluate(*expression.children[0]);
+  size_t before = output_->size();
+  try {
+    if (append(target, output_)) {
+      CountOutput(output_->size() - before);
+    } else {
+      WriteValue(expression.filter(*this, target, no_arguments_));
+    }
+  } catch (const EvalError& error) {
+    Fail(error.type, error.message, expression.location);
+  }
+  return true;
 }
 
 Value Renderer::CallFilter(std::string_view name, const Value& target, CallArguments& arguments) {
@@ -298,6 +343,9 @@ Value Renderer::CallFilter(std::string_view name, const Value& target, CallArgum
 
 Value Renderer::EvaluateTest(const Expression& expression) {
   Value target = Evaluate(*expression.children[0]);
+  if (!HasArguments(expression)) {
+    return Value::Boolean(expression.test(*this, target, no_arguments_));
+  }
   ArgumentsLease lease(*this);
   EvaluateArguments(expression, &lease.arguments());
   return Value::Boolean(expression.test(*this, target, lease.arguments()));

@@ -323,10 +323,9 @@ Value StringFilter(Renderer& renderer, const Value& target, CallArguments& argum
   return Value::String(Text(renderer, target));
 }
 
-Value Title(Renderer& renderer, const Value& target, CallArguments& arguments) {
-  BindArguments(arguments, {}, "do_title");
-  // "".join(w[0].upper() + w[1:].lower() for w in re.split(r"([-\s({\[<]+)", s) if w)
-  std::string text = Text(renderer, target);
+// The title filter's text: "".join(w[0].upper() + w[1:].lower() for w in
+// re.split(r"([-\s({\[<]+)", s) if w).
+std::string TitleCase(std::string text) {
   auto is_separator = [](uint32_t c) {
     return c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || IsPythonSpace(c);
   };
@@ -341,7 +340,7 @@ Value Title(Renderer& renderer, const Value& target, CallArguments& arguments) {
       if (run_start && c >= 'a' && c <= 'z') text[i] = static_cast<char>(c - 32);
       if (!run_start && c >= 'A' && c <= 'Z') text[i] = static_cast<char>(c + 32);
     }
-    return Value::String(std::move(text));
+    return text;
   }
   std::vector<uint32_t> cps = DecodeUtf8(text);
   std::vector<uint32_t> out;
@@ -359,7 +358,12 @@ Value Title(Renderer& renderer, const Value& target, CallArguments& arguments) {
     for (uint32_t c : DecodeUtf8(PythonLower(EncodeUtf8(rest)))) out.push_back(c);
     i = j;
   }
-  return Value::String(EncodeUtf8(out));
+  return EncodeUtf8(out);
+}
+
+Value Title(Renderer& renderer, const Value& target, CallArguments& arguments) {
+  BindArguments(arguments, {}, "do_title");
+  return Value::String(TitleCase(Text(renderer, target)));
 }
 
 Value ToJsonFilter(Renderer& renderer, const Value& target, CallArguments& arguments) {
@@ -499,6 +503,54 @@ Value FileSizeFormat(Renderer& renderer, const Value& target, CallArguments& arg
 }
 
 }  // namespace
+
+namespace {
+
+// FilterAppender implementations (see FindFilterAppender).
+bool AppendUpper(const Value& target, std::string* output) {
+  if (!target.is_string()) return false;
+  output->append(PythonUpper(target.as_string()));
+  return true;
+}
+
+bool AppendLower(const Value& target, std::string* output) {
+  if (!target.is_string()) return false;
+  output->append(PythonLower(target.as_string()));
+  return true;
+}
+
+bool AppendCapitalize(const Value& target, std::string* output) {
+  if (!target.is_string()) return false;
+  output->append(PythonCapitalize(target.as_string()));
+  return true;
+}
+
+bool AppendTitle(const Value& target, std::string* output) {
+  if (!target.is_string()) return false;
+  output->append(TitleCase(std::string(target.as_string())));
+  return true;
+}
+
+bool AppendEscape(const Value& target, std::string* output) {
+  if (!target.is_string()) return false;
+  if (target.is_markup()) {
+    output->append(target.as_string());
+  } else {
+    AppendHtmlEscaped(target.as_string(), *output);
+  }
+  return true;
+}
+
+}  // namespace
+
+FilterAppender FindFilterAppender(FilterFunction filter) {
+  if (filter == Escape) return AppendEscape;
+  if (filter == Upper) return AppendUpper;
+  if (filter == Lower) return AppendLower;
+  if (filter == Title) return AppendTitle;
+  if (filter == Capitalize) return AppendCapitalize;
+  return nullptr;
+}
 
 FilterFunction FindFilter(std::string_view name) {
   static const std::unordered_map<std::string_view, FilterFunction> kFilters = {

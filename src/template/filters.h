@@ -14,6 +14,15 @@ using FilterFunction = Value (*)(Renderer& renderer, const Value& target, CallAr
 // Returns nullptr when Jinja2 has no filter of that name.
 FilterFunction FindFilter(std::string_view name);
 
+// For a filter called without arguments whose result is printed: appends what the filter's
+// result of `target` prints to `output` and returns true, without building the result Value;
+// returns false, having appended nothing, for a target it does not handle (then call the
+// filter). Pure; thread-safe.
+using FilterAppender = bool (*)(const Value& target, std::string* output);
+
+// The appender of `filter` (upper, lower, capitalize, title, escape: strings only), or nullptr.
+FilterAppender FindFilterAppender(FilterFunction filter);
+
 // Percent-encodes `text` as the urlencode filter does (Python's quote): letters, digits and
 // "_.-~" stay, and "/" too unless `for_query`, where a space becomes "+".
 std::string UrlQuote(std::string_view text, bool for_query);

@@ -74,6 +74,11 @@ struct Expression {
   Value constant;  // kLiteral; kCondition without else: the undefined it evaluates to if false
   BinaryOperator binary_operator = BinaryOperator::kAdd;
   bool may_be_method = true;  // kAttribute: MayBeMethodName(name) (see callables.h)
+  // kName: no statement of the template binds this name (no set, for, with, macro or call
+  // target or parameter, and not loop/caller/varargs/kwargs), so no frame can hold it and the
+  // renderer looks it up in the render context (then the globals) directly. Set by the parser
+  // once the whole template is parsed (see MarkContextNames in parser.cpp).
+  bool context_name = false;
   std::pmr::vector<CompareOperator> compare_operators;
   ExpressionList children;
   // Call, filter and test arguments (after the target for filters and tests).

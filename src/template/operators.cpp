@@ -35,7 +35,10 @@ Value Repeat(const Value& sequence, int64_t count, const OperatorLimits& limits)
     }
     std::string out;
     out.reserve(text.size() * static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i) out += text;
+    // An empty text repeats to nothing whatever the count (no loop of `count` empty appends).
+    if (!text.empty()) {
+      for (int64_t i = 0; i < count; ++i) out += text;
+    }
     return Value::String(std::move(out), sequence.is_markup());
   }
   ValueList items = sequence.SequenceItems();
@@ -43,7 +46,9 @@ Value Repeat(const Value& sequence, int64_t count, const OperatorLimits& limits)
     ThrowEval("SecurityError", "list repetition exceeds the sandbox limit");
   }
   ValueList out;
-  for (int64_t i = 0; i < count; ++i) out.insert(out.end(), items.begin(), items.end());
+  if (!items.empty()) {
+    for (int64_t i = 0; i < count; ++i) out.insert(out.end(), items.begin(), items.end());
+  }
   return sequence.is_tuple() ? Value::Tuple(std::move(out)) : Value::List(std::move(out));
 }
 

@@ -72,11 +72,18 @@ class Parser {
         name_(name),
         arena_(arena) {
     pending_.reserve(64);
+    name_nodes_.reserve(tokens.size() / 4 + 8);
+    bound_names_.reserve(16);
+    bound_names_.insert(bound_names_.end(), {"loop", "caller", "varargs", "kwargs"});
     end_token_stack_.reserve(8);
     tag_stack_.reserve(8);
   }
 
-  StatementList Run() { return Subparse(nullptr); }
+  StatementList Run() {
+    StatementList body = Subparse(nullptr);
+    MarkContextNames();
+    return body;
+  }
 
   // The constants that own memory outside the arena (see ParsedTemplate), after Run.
   std::pmr::vector<Value*> TakeOwnedConstants() { return std::move(owned_constants_); }
@@ -172,6 +179,42 @@ class Parser {
       if (Current().kind == TokenKind::kName && Same(Current().text, rule)) return true;
     }
     return false;
+  }
+
+  // ---- context names -----------------------------------------------------------------------
+
+  // Sets Expression::context_name on every name node whose name no statement binds: such a
+  // name can never be in a frame, so the renderer skips searching them.
+  // Marks every name node whose name no statement binds (see bound_names_).
+  void MarkContextNames() {
+    // A name whose (length, first letter) no bound name has is not bound: most are decided
+    // without comparing texts.
+    uint64_t signatures = 0;
+    for (std::string_view name : bound_names_) signatures |= NameSignature(name);
+    for (Expression* node : name_nodes_) {
+      bool is_bound = false;
+      if ((signatures & NameSignature(node->name)) != 0) {
+        for (std::string_view name : bound_names_) {
+          if (Same(name, node->name)) {
+            is_bound = true;
+            break;
+          }
+        }
+      }
+      node->context_name = !is_bound;
+    }
+  }
+
+  static uint64_t NameSignature(std::string_view name) {
+    unsigned first = name.empty() ? 0 : static_cast<unsigned char>(name[0]);
+    return uint64_t{1} << ((name.size() * 7 + first) & 63);
+  }
+
+  void AddBoundNames(const Expression& target) {
+    if (target.kind == ExpressionKind::kName) bound_names_.push_back(target.name);
+    for (const auto& child : target.children) {
+      if (child) AddBoundNames(*child);
+    }
   }
 
   // ---- statements --------------------------------------------------------------------------
@@ -350,6 +393,7 @@ class Parser {
       const Token& name = ExpectName();
       CheckAssignableName(name);
       statement->parameters.push_back(Keep(name.text));
+      bound_names_.push_back(statement->parameters.back());
       if (SkipOperator(Operator::kAssign)) {
         statement->defaults.push_back(ParseExpression(true));
         any_default = true;
@@ -368,6 +412,7 @@ class Parser {
     const Token& name = ExpectName();
     CheckAssignableName(name);
     statement->text = Keep(name.text);
+    bound_names_.push_back(statement->text);
     ParseSignature(statement.get());
     int saved_loop_depth = loop_depth_;
     loop_depth_ = 0;
@@ -432,8 +477,17 @@ class Parser {
 
   // ---- expressions -------------------------------------------------------------------------
 
+  // An assignment target; the names it binds are added to bound_names_.
   ExpressionPtr ParseAssignTarget(bool with_tuple, bool name_only, const EndRules* extra_end_rules,
                                   bool with_namespace) {
+    ExpressionPtr target =
+        ParseAssignTargetNode(with_tuple, name_only, extra_end_rules, with_namespace);
+    AddBoundNames(*target);
+    return target;
+  }
+
+  ExpressionPtr ParseAssignTargetNode(bool with_tuple, bool name_only,
+                                      const EndRules* extra_end_rules, bool with_namespace) {
     if (with_namespace && Look().IsOperator(Operator::kDot) && Current().kind == TokenKind::kName) {
       const Token& name = Next();
       Next();  // '.'
@@ -702,6 +756,7 @@ class Parser {
       } else {
         node->kind = ExpressionKind::kName;
         node->name = Keep(token.text);
+        name_nodes_.push_back(node.get());
         if (!open_macros_.empty()) {
           Statement* macro = open_macros_.back();
           if (Same(token.text, "caller")) macro->uses_caller = true;
@@ -1012,6 +1067,10 @@ class Parser {
   int loop_depth_ = 0;
   std::vector<Statement*> open_macros_;  // macros and call blocks being parsed, innermost last
   std::pmr::vector<Value*> owned_constants_{arena_};
+  std::pmr::vector<Expression*> name_nodes_{arena_};  // every kName node, see MarkContextNames
+  // Every name a statement binds: assignment targets (set, for, with), macro names, macro and
+  // call-block parameters, and the names the renderer binds itself (loop, caller, ...).
+  std::pmr::vector<std::string_view> bound_names_{arena_};
   std::vector<StatementPtr> pending_;  // see Subparse
 };
 

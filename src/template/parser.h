@@ -41,7 +41,8 @@ struct ParsedTemplate {
 };
 
 // Throws TemplateError: "TemplateSyntaxError" for grammar errors, "TemplateAssertionError" for
-// an unknown filter or test (as Jinja2 does at compile time).
+// an unknown filter or test (as Jinja2 does at compile time). Marks the name nodes no statement
+// binds (Expression::context_name) once the whole template is parsed.
 ParsedTemplate Parse(const std::vector<Token>& tokens, std::string_view template_name);
 
 }  // namespace runhook::templating

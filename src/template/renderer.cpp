@@ -3,6 +3,7 @@
 #include "template/renderer.h"
 
 #include <algorithm>
+#include <array>
 
 #include "template/callables.h"
 #include "template/errors.h"
@@ -160,6 +161,16 @@ void Renderer::ReleaseFrame() {
   }
 }
 
+void Renderer::RenewFrame() {
+  FramePtr& frame = scopes_.back();
+  if (!frames_captured_ && frame.use_count() == 1) {
+    frame->clear();
+    return;
+  }
+  ReleaseFrame();
+  scopes_.push_back(NewFrame());
+}
+
 void Renderer::SetLocal(std::string_view name, Value value) {
   Frame& frame = *scopes_.back();
   for (auto& entry : frame) {
@@ -171,24 +182,62 @@ void Renderer::SetLocal(std::string_view name, Value value) {
   frame.emplace_back(name, std::move(value));
 }
 
-bool Renderer::Lookup(std::string_view name, Value* found) const {
+const Value* Renderer::FindLocal(std::string_view name) const {
   for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
     for (const auto& entry : **scope) {
-      if (SameText(entry.first, name)) {
-        *found = entry.second;
-        return true;
-      }
+      if (SameText(entry.first, name)) return &entry.second;
     }
   }
-  if (context_.is_object()) {
-    for (const auto& [key, value] : context_.get_ref<const Json::object_t&>()) {
-      if (SameText(key, name)) {
-        *found = Value::FromJson(value);
-        return true;
-      }
-    }
+  return nullptr;
+}
+
+bool Renderer::Lookup(std::string_view name, Value* found) const {
+  if (const Value* local = FindLocal(name)) {
+    *found = *local;
+    return true;
+  }
+  if (const Json* entry = FindContextEntry(name)) {
+    *found = Value::FromJson(*entry);
+    return true;
   }
   return FindGlobal(name, found);
+}
+
+const Json* Renderer::FindContextEntry(std::string_view name) const {
+  if (!context_.is_object()) return nullptr;
+  for (const auto& [key, value] : context_.get_ref<const Json::object_t&>()) {
+    if (SameText(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+const Json* Renderer::FindContextAttribute(const Expression& expression) const {
+  // The chain's attributes, outermost first; then resolved from the name down.
+  constexpr size_t kMaxDepth = 16;
+  std::array<const Expression*, kMaxDepth> chain;
+  size_t depth = 0;
+  const Expression* node = &expression;
+  while (node->kind == ExpressionKind::kAttribute) {
+    // As GetAttribute on a dict whose attribute cannot be a method: the key, if present.
+    if (node->may_be_method || depth == kMaxDepth) return nullptr;
+    chain[depth++] = node;
+    node = node->children[0].get();
+  }
+  if (node->kind != ExpressionKind::kName || !node->context_name) return nullptr;
+  const Json* json = FindContextEntry(node->name);
+  while (json != nullptr && depth > 0) {
+    if (!json->is_object()) return nullptr;
+    std::string_view name = chain[--depth]->name;
+    const Json* found = nullptr;
+    for (const auto& [key, value] : json->get_ref<const Json::object_t&>()) {
+      if (SameText(key, name)) {
+        found = &value;
+        break;
+      }
+    }
+    json = found;
+  }
+  return json;
 }
 
 std::vector<std::weak_ptr<Frame>> Renderer::CaptureScopes() {
@@ -198,6 +247,14 @@ std::vector<std::weak_ptr<Frame>> Renderer::CaptureScopes() {
 
 Renderer::Flow Renderer::RenderBody(const StatementList& body) {
   for (const StatementPtr& statement : body) {
+    if (statement->kind == StatementKind::kData) {  // the most common statement, inline
+      try {
+        Write(statement->text);
+      } catch (const EvalError& error) {
+        Fail(error.type, error.message, statement->location);
+      }
+      continue;
+    }
     Flow flow = RenderStatement(*statement);
     if (flow != Flow::kNormal) return flow;
   }
@@ -211,9 +268,28 @@ Renderer::Flow Renderer::RenderStatement(const Statement& statement) {
         Write(statement.text);
         break;
       case StatementKind::kPrint: {
-        Value value = Evaluate(*statement.expression);
+        // A context value printed as is (`{{ run.name }}`) needs no Value.
+        // So is a local variable (`{{ key }}`), printed where it is.
+        const Expression& expression = *statement.expression;
+        const Json* json = FindContextJson(expression);
+        const Value* local =
+            json == nullptr && expression.kind == ExpressionKind::kName && !expression.context_name
+                ? FindLocal(expression.name)
+                : nullptr;
+        // And `x|upper` and the like (see FindFilterAppender) append their text directly.
+        if (json == nullptr && local == nullptr && WriteFiltered(expression)) break;
+        Value value;
+        if (json == nullptr && local == nullptr) value = Evaluate(expression);
         try {
-          WriteValue(value);
+          if (local != nullptr) {
+            WriteValue(*local);
+          } else if (json == nullptr) {
+            WriteValue(value);
+          } else if (json->is_string()) {
+            Write(*json->get_ptr<const Json::string_t*>());
+          } else {
+            WriteValue(Value::FromJson(*json));
+          }
         } catch (const EvalError& error) {
           Fail(error.type, error.message, statement.expression->location);
         }
@@ -331,14 +407,37 @@ void Renderer::RenderFor(const Statement& statement, const Value& iterable, int 
   if (statement.recursive) loop->recurse = std::make_shared<LoopRecursion>(statement, depth);
   Value loop_value = Value::FromLoop(loop);
   const ValueList& all = *loop->items;
+  // Each iteration gets a fresh scope, as in Jinja2: one frame emptied between iterations (see
+  // RenewFrame), not one frame pushed and popped per iteration.
+  ScopeGuard scope(*this);
   for (size_t i = 0; i < all.size(); ++i) {
     CountIterations(1);
     loop->index0 = i;
-    ScopeGuard scope(*this);
-    SetLocal("loop", loop_value);
-    Assign(*statement.target, all[i]);
+    if (i > 0) RenewFrame();
+    Frame& frame = *scopes_.back();
+    frame.emplace_back("loop", loop_value);  // the frame was empty
+    if (!BindLoopTarget(*statement.target, all[i], &frame)) Assign(*statement.target, all[i]);
     if (RenderBody(statement.bodies[0]) == Flow::kBreak) break;
   }
+}
+
+bool Renderer::BindLoopTarget(const Expression& target, const Value& item, Frame* frame) {
+  auto distinct = [](std::string_view name) { return !SameText(name, "loop"); };
+  if (target.kind == ExpressionKind::kName && distinct(target.name)) {
+    frame->emplace_back(target.name, item);
+    return true;
+  }
+  if (target.kind != ExpressionKind::kTuple || target.children.size() != 2) return false;
+  const Expression& first = *target.children[0];
+  const Expression& second = *target.children[1];
+  if (first.kind != ExpressionKind::kName || second.kind != ExpressionKind::kName ||
+      !distinct(first.name) || !distinct(second.name) || SameText(first.name, second.name) ||
+      !item.is_sequence() || item.SequenceSize() != 2) {
+    return false;
+  }
+  frame->emplace_back(first.name, item.SequenceAt(0));
+  frame->emplace_back(second.name, item.SequenceAt(1));
+  return true;
 }
 
 Value Renderer::RenderLoopRecursion(const Statement& loop, const Value& iterable, int depth) {

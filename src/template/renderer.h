@@ -1,9 +1,18 @@
 // Renders one compiled template against one context. A Renderer lives for a single Render call
 // and is used by one thread; the compiled tree it walks is shared and never modified.
 //
-// Scoping follows Jinja2: each for-loop iteration, macro call and with block gets a fresh frame;
-// {% if %} does not; {% set %} writes to the innermost frame, so nothing set inside a loop leaks
-// out of it. Macros see the frames that were live where they were defined.
+// Scoping follows Jinja2: each for-loop iteration, macro call and with block gets a fresh frame
+// (a loop empties one frame between iterations rather than allocating one each); {% if %} does
+// not; {% set %} writes to the innermost frame, so nothing set inside a loop leaks out of it.
+// Macros see the frames that were live where they were defined.
+//
+// Shortcuts that give the same result as the general evaluation, with fewer copies: a name no
+// statement binds (Expression::context_name) is read from the context without searching the
+// frames; a chain of such a name and attributes (`run.project.name`) is resolved on the
+// context's JSON without building a Value per step (FindContextJson); a printed context string
+// or local variable is written where it is; `x|upper` and the other filters with an appender
+// (FindFilterAppender) append to the output directly; the usual loop targets are bound without
+// the general Assign (BindLoopTarget). Each falls back to the general path when it does not apply.
 #pragma once
 
 #include <memory>
@@ -116,6 +125,10 @@ class Renderer {
   }
   [[noreturn]] void OutputLimitExceeded() const;
   void WriteValue(const Value& value);
+  // Prints `expression` when it is `target|filter` without arguments and the filter has an
+  // appender (see FindFilterAppender): the text goes straight into the output. Returns false,
+  // having evaluated nothing, otherwise.
+  bool WriteFiltered(const Expression& expression);
 
   Value Evaluate(const Expression& expression);
   Value EvaluateUnlocated(const Expression& expression);
@@ -130,13 +143,40 @@ class Renderer {
   std::string PathOf(const Expression& expression) const;
 
   void Assign(const Expression& target, const Value& value);
+  // Assign for the common loop targets (`x`, `key, value` from a 2-item sequence) into a frame
+  // that holds only `loop`: appended without searching the frame. False, having done nothing,
+  // for any other target or item (then Assign, which also raises the unpacking errors).
+  bool BindLoopTarget(const Expression& target, const Value& item, Frame* frame);
   // REQUIRES: `name` outlives the render (a name in the tree or a literal).
   void SetLocal(std::string_view name, Value value);
   // Frames come from and go back to spare_frames_, so a loop does not allocate one per
   // iteration (unless a closure captured frames, see CaptureScopes).
   FramePtr NewFrame();
   void ReleaseFrame();
+  // Empties the innermost frame for a new scope in its place (the next loop iteration), or
+  // replaces it with a fresh one when a closure may hold it (see CaptureScopes).
+  void RenewFrame();
   bool Lookup(std::string_view name, Value* found) const;
+  // The local variable `name` in the innermost frame that holds it, or null. The pointer is
+  // valid until that frame changes (a set, a new iteration): use it before running anything
+  // that could assign.
+  const Value* FindLocal(std::string_view name) const;
+  // The render context's entry `name`, or null (no such key, or the context is not an object).
+  const Json* FindContextEntry(std::string_view name) const;
+  // The JSON that a chain of context names and attributes (`run.project.name`, see
+  // Expression::context_name) reaches without a frame, a possible method name or a missing key
+  // on the way; null for any other expression or when the chain leaves the context (the caller
+  // then evaluates it the general way, which also produces the undefined and its message).
+  // Saves building a Value per step; the JSON is borrowed from the context, valid for the
+  // render.
+  const Json* FindContextJson(const Expression& expression) const {
+    if (expression.kind == ExpressionKind::kName) {
+      return expression.context_name ? FindContextEntry(expression.name) : nullptr;
+    }
+    if (expression.kind != ExpressionKind::kAttribute || expression.may_be_method) return nullptr;
+    return FindContextAttribute(expression);
+  }
+  const Json* FindContextAttribute(const Expression& expression) const;  // REQUIRES: kAttribute
 
   // Emptied frames and argument containers kept by each thread between its renders, so that a
   // render reuses their capacity instead of allocating them again. A Renderer takes them when
@@ -157,6 +197,9 @@ class Renderer {
   std::vector<FramePtr> spare_frames_;  // cleared frames, only referenced from here
   std::vector<std::unique_ptr<CallArguments>> argument_pool_;  // see ArgumentsLease
   size_t arguments_in_use_ = 0;
+  // What a filter or test called without arguments receives; filters, tests and callables
+  // never modify their arguments, so it stays empty.
+  CallArguments no_arguments_;
   bool frames_captured_ = false;
   std::string* output_;
   size_t output_bytes_ = 0;

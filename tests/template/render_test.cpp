@@ -104,5 +104,28 @@ TEST(Render, CompiledTemplateIsSharedAcrossThreads) {
   for (const auto& output : outputs) EXPECT_EQ(output, "01234");
 }
 
+// The renderer's shortcuts (context names and attribute chains read in place, loop frames
+// reused, string filters appending to the output) with each thread's own context.
+TEST(Render, ShortcutsAreSafeAcrossThreads) {
+  Template compiled = Template::Compile(
+      "{{ run.project.name|upper }} {{ run.id }}:{% for k, v in run.summary|dictsort %}"
+      "{{ k|title }}={{ v }}{{ ',' if not loop.last }}{% endfor %} {{ run.missing|e }}.");
+  std::vector<std::thread> threads;
+  std::vector<std::string> outputs(4);
+  std::vector<std::string> expected(4);
+  for (int t = 0; t < 4; ++t) {
+    std::string id = std::to_string(t);
+    expected[t] = "DEMO" + id + " " + id + ":A=" + id + ",B=1 .";
+    threads.emplace_back([&, t, id] {
+      Json context = {
+          {"run",
+           {{"id", id}, {"project", {{"name", "demo" + id}}}, {"summary", {{"b", 1}, {"a", t}}}}}};
+      for (int i = 0; i < 200; ++i) outputs[t] = compiled.Render(context).output;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(outputs[t], expected[t]);
+}
+
 }  // namespace
 }  // namespace runhook::templating

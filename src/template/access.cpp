@@ -82,7 +82,7 @@ Value Renderer::GetAttribute(const Value& object, std::string_view name, const E
       break;
     case Value::Kind::kLoop: {
       const LoopData& loop = object.as_loop();
-      int64_t length = static_cast<int64_t>(loop.items->size());
+      int64_t length = static_cast<int64_t>(loop.length);
       int64_t index0 = static_cast<int64_t>(loop.index0);
       if (name == "index") return Value::Integer(index0 + 1);
       if (name == "index0") return Value::Integer(index0);
@@ -95,11 +95,11 @@ Value Renderer::GetAttribute(const Value& object, std::string_view name, const E
       if (name == "depth0") return Value::Integer(loop.depth0);
       if (name == "previtem") {
         if (index0 == 0) return Value::Undefined("", "there is no previous item");
-        return (*loop.items)[loop.index0 - 1];
+        return loop.ItemAt(loop.index0 - 1);
       }
       if (name == "nextitem") {
         if (index0 + 1 >= length) return Value::Undefined("", "there is no next item");
-        return (*loop.items)[loop.index0 + 1];
+        return loop.ItemAt(loop.index0 + 1);
       }
       if (may_be_method && HasMethod(object, name)) {
         return Value::FromCallable(std::make_shared<BoundMethod>(object, std::string(name)));

@@ -21,15 +21,6 @@ Renderer::ArgumentsLease::~ArgumentsLease() {
   --renderer_.arguments_in_use_;
 }
 
-namespace {
-
-bool HasArguments(const Expression& call) {
-  return !call.arguments.empty() || !call.keywords.empty() || call.star_arguments ||
-         call.double_star_arguments;
-}
-
-}  // namespace
-
 Value Renderer::Evaluate(const Expression& expression) {
   if (expression.kind == ExpressionKind::kLiteral) return expression.constant;  // cannot fail
   try {

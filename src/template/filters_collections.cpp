@@ -182,30 +182,23 @@ bool KeyLess(std::string_view left, std::string_view right, bool case_sensitive)
   return left.size() < right.size();
 }
 
-// dictsort by key of a JSON object from the context with at most 16 entries and keys that
-// compare bytewise (case sensitive, or ASCII): the same result as the general path below
-// without its copies. The (key, value) tuples share one block of pairs. False when it does not
-// apply.
-bool DictSortJsonByKey(const Json& object, bool case_sensitive, bool reverse, Value* result) {
-  constexpr size_t kMaxEntries = 16;
-  struct Entry {
-    const std::string* key;
-    const Json* value;
-  };
-  std::array<Entry, kMaxEntries> entries;
-  size_t count = 0;
+}  // namespace
+
+bool SortJsonEntriesByKey(const Json& object, bool case_sensitive, bool reverse, JsonEntry* entries,
+                          size_t* count) {
+  size_t found = 0;
   for (const auto& [key, value] : object.get_ref<const Json::object_t&>()) {
-    if (count == kMaxEntries) return false;
+    if (found == LoopData::kMaxJsonEntries) return false;
     if (!case_sensitive) {
       for (char c : key) {
         if (static_cast<unsigned char>(c) >= 0x80) return false;
       }
     }
-    entries[count++] = Entry{&key, &value};
+    entries[found++] = JsonEntry{&key, &value};
   }
   // Insertion sort: stable, as Python's sorted.
-  for (size_t i = 1; i < count; ++i) {
-    Entry moving = entries[i];
+  for (size_t i = 1; i < found; ++i) {
+    JsonEntry moving = entries[i];
     size_t j = i;
     for (; j > 0; --j) {
       bool before = reverse ? KeyLess(*entries[j - 1].key, *moving.key, case_sensitive)
@@ -215,6 +208,20 @@ bool DictSortJsonByKey(const Json& object, bool case_sensitive, bool reverse, Va
     }
     entries[j] = moving;
   }
+  *count = found;
+  return true;
+}
+
+namespace {
+
+// dictsort by key of a JSON object from the context with at most
+// LoopData::kMaxJsonEntries entries and keys that compare bytewise (see SortJsonEntriesByKey):
+// the same result as the general path below without its copies. The (key, value) tuples share
+// one block of pairs. False when it does not apply.
+bool DictSortJsonByKey(const Json& object, bool case_sensitive, bool reverse, Value* result) {
+  std::array<JsonEntry, LoopData::kMaxJsonEntries> entries;
+  size_t count = 0;
+  if (!SortJsonEntriesByKey(object, case_sensitive, reverse, entries.data(), &count)) return false;
   std::shared_ptr<std::array<Value, 2>[]> block = std::make_shared<std::array<Value, 2>[]>(count);
   auto items = std::make_shared<ValueList>();
   items->reserve(count);
@@ -240,8 +247,7 @@ Value FilterDictSort(Renderer& renderer, const Value& target, CallArguments& arg
     ThrowEval("FilterArgumentError", "You can only sort by either 'key' or 'value'");
   bool reverse = bound.Has(2) && Truthy(bound[2]);
   if (!target.is_dict()) {
-    renderer.UseUndefined(target);
-    if (target.is_undefined()) return Value::List({});
+    renderer.RequireDefined(target);  // Jinja2 calls value.items(): fails in every mode
     ThrowEval("AttributeError",
               "'" + std::string(TypeName(target)) + "' object has no attribute 'items'");
   }

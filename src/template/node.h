@@ -90,6 +90,12 @@ struct Expression {
   TestFunction test = nullptr;          // kTest: the resolved implementation
 };
 
+// Whether a call, filter or test node passes any argument (after the filtered or tested value).
+inline bool HasArguments(const Expression& call) {
+  return !call.arguments.empty() || !call.keywords.empty() || call.star_arguments ||
+         call.double_star_arguments;
+}
+
 enum class StatementKind {
   kData,         // text
   kPrint,        // {{ expression }}

@@ -339,6 +339,7 @@ class Parser {
     auto statement = MakeStatement(StatementKind::kFor, location);
     EndRules in_rule = {"in"};
     statement->target = ParseAssignTarget(true, false, &in_rule, false);
+    RejectLoopTarget(*statement->target);
     ExpectKeyword("in");
     EndRules recursive_rule = {"recursive"};
     statement->expression = ParseTuple(false, false, &recursive_rule, false);
@@ -353,6 +354,18 @@ class Parser {
       statement->bodies.push_back(ParseStatements({"endfor"}, true));
     }
     return statement;
+  }
+
+  // Jinja2 refuses `loop` as a name of a for loop's target (at compile time).
+  void RejectLoopTarget(const Expression& target) {
+    if (target.kind == ExpressionKind::kName && Same(target.name, "loop")) {
+      throw TemplateError("TemplateAssertionError",
+                          "Can't assign to special loop variable in for-loop target",
+                          std::string(name_), target.location.line, target.location.column);
+    }
+    for (const auto& child : target.children) {
+      if (child) RejectLoopTarget(*child);
+    }
   }
 
   StatementPtr ParseIf() {

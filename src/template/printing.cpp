@@ -288,7 +288,7 @@ void AppendStr(const Value& value, std::string* out) {
     case Value::Kind::kLoop: {
       const LoopData& loop = value.as_loop();
       *out += "<LoopContext " + std::to_string(loop.index0 + 1) + "/" +
-              std::to_string(loop.items->size()) + ">";
+              std::to_string(loop.length) + ">";
       return;
     }
   }

@@ -7,6 +7,8 @@
 
 #include "template/callables.h"
 #include "template/errors.h"
+#include "template/filter_support.h"
+#include "template/filters.h"
 #include "template/printing.h"
 
 namespace runhook::templating {
@@ -298,6 +300,7 @@ Renderer::Flow Renderer::RenderStatement(const Statement& statement) {
       case StatementKind::kIf:
         return RenderIf(statement);
       case StatementKind::kFor: {
+        if (RenderDictSortFor(statement)) break;
         Value iterable = Evaluate(*statement.expression);
         RenderFor(statement, iterable, 0);
         break;
@@ -403,6 +406,7 @@ void Renderer::RenderFor(const Statement& statement, const Value& iterable, int 
   }
   auto loop = std::make_shared<LoopData>();
   loop->items = shared ? std::move(shared) : std::make_shared<const ValueList>(std::move(items));
+  loop->length = loop->items->size();
   loop->depth0 = depth;
   if (statement.recursive) loop->recurse = std::make_shared<LoopRecursion>(statement, depth);
   Value loop_value = Value::FromLoop(loop);
@@ -421,22 +425,60 @@ void Renderer::RenderFor(const Statement& statement, const Value& iterable, int 
   }
 }
 
-bool Renderer::BindLoopTarget(const Expression& target, const Value& item, Frame* frame) {
-  auto distinct = [](std::string_view name) { return !SameText(name, "loop"); };
-  if (target.kind == ExpressionKind::kName && distinct(target.name)) {
-    frame->emplace_back(target.name, item);
-    return true;
-  }
+namespace {
+
+// `key, value`: two different names, neither of them `loop`.
+bool IsNamePair(const Expression& target) {
   if (target.kind != ExpressionKind::kTuple || target.children.size() != 2) return false;
   const Expression& first = *target.children[0];
   const Expression& second = *target.children[1];
-  if (first.kind != ExpressionKind::kName || second.kind != ExpressionKind::kName ||
-      !distinct(first.name) || !distinct(second.name) || SameText(first.name, second.name) ||
-      !item.is_sequence() || item.SequenceSize() != 2) {
+  return first.kind == ExpressionKind::kName && second.kind == ExpressionKind::kName &&
+         !SameText(first.name, "loop") && !SameText(second.name, "loop") &&
+         !SameText(first.name, second.name);
+}
+
+}  // namespace
+
+bool Renderer::BindLoopTarget(const Expression& target, const Value& item, Frame* frame) {
+  if (target.kind == ExpressionKind::kName && !SameText(target.name, "loop")) {
+    frame->emplace_back(target.name, item);
+    return true;
+  }
+  if (!IsNamePair(target) || !item.is_sequence() || item.SequenceSize() != 2) return false;
+  frame->emplace_back(target.children[0]->name, item.SequenceAt(0));
+  frame->emplace_back(target.children[1]->name, item.SequenceAt(1));
+  return true;
+}
+
+bool Renderer::RenderDictSortFor(const Statement& statement) {
+  const Expression& iterable = *statement.expression;
+  if (statement.condition || statement.recursive || iterable.kind != ExpressionKind::kFilter ||
+      iterable.filter != FilterDictSort || iterable.children[0] == nullptr ||
+      HasArguments(iterable) || !IsNamePair(*statement.target)) {
     return false;
   }
-  frame->emplace_back(first.name, item.SequenceAt(0));
-  frame->emplace_back(second.name, item.SequenceAt(1));
+  const Json* object = FindContextJson(*iterable.children[0]);
+  if (object == nullptr || !object->is_object()) return false;
+  auto loop = std::make_shared<LoopData>();
+  if (!SortJsonEntriesByKey(*object, false, false, loop->json_entries.data(), &loop->length) ||
+      loop->length == 0) {
+    return false;  // the general path also renders the else block
+  }
+  Value loop_value = Value::FromLoop(loop);
+  std::string_view key_name = statement.target->children[0]->name;
+  std::string_view value_name = statement.target->children[1]->name;
+  ScopeGuard scope(*this);  // one frame, emptied between iterations, as in RenderFor
+  for (size_t i = 0; i < loop->length; ++i) {
+    CountIterations(1);
+    loop->index0 = i;
+    if (i > 0) RenewFrame();
+    Frame& frame = *scopes_.back();
+    const JsonEntry& entry = loop->json_entries[i];
+    frame.emplace_back("loop", loop_value);
+    frame.emplace_back(key_name, Value::BorrowedString(*entry.key));
+    frame.emplace_back(value_name, Value::FromJson(*entry.value));
+    if (RenderBody(statement.bodies[0]) == Flow::kBreak) break;
+  }
   return true;
 }
 

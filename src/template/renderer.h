@@ -12,7 +12,10 @@
 // context's JSON without building a Value per step (FindContextJson); a printed context string
 // or local variable is written where it is; `x|upper` and the other filters with an appender
 // (FindFilterAppender) append to the output directly; the usual loop targets are bound without
-// the general Assign (BindLoopTarget). Each falls back to the general path when it does not apply.
+// the general Assign (BindLoopTarget); `{% for k, v in x|dictsort %}` over a context object
+// walks the object's sorted JSON entries without building dictsort's list, the loop object
+// building an item only when asked for one (RenderDictSortFor, LoopData::json_entries). Each
+// falls back to the general path when it does not apply.
 #pragma once
 
 #include <memory>
@@ -147,6 +150,12 @@ class Renderer {
   // that holds only `loop`: appended without searching the frame. False, having done nothing,
   // for any other target or item (then Assign, which also raises the unpacking errors).
   bool BindLoopTarget(const Expression& target, const Value& item, Frame* frame);
+  // Renders `{% for key, value in x|dictsort %}` where `x` is a context object (FindContextJson)
+  // of at most LoopData::kMaxJsonEntries entries with ASCII keys, and the loop has no inline
+  // `if`, no `recursive` and a non-empty object: iterates the sorted entries of the JSON itself
+  // (LoopData::json_entries) without building dictsort's list. Returns false, having rendered
+  // and evaluated nothing, otherwise (then RenderFor).
+  bool RenderDictSortFor(const Statement& statement);
   // REQUIRES: `name` outlives the render (a name in the tree or a literal).
   void SetLocal(std::string_view name, Value value);
   // Frames come from and go back to spare_frames_, so a loop does not allocate one per

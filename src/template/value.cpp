@@ -178,6 +178,12 @@ LoopData& Value::as_loop() const {
   return *const_cast<LoopData*>(static_cast<const LoopData*>(object_.get()));
 }
 
+Value LoopData::ItemAt(size_t index) const {
+  if (items) return (*items)[index];
+  const JsonEntry& entry = json_entries[index];
+  return Value::Pair(Value::BorrowedString(*entry.key), Value::FromJson(*entry.value));
+}
+
 Value Value::WithMarkup(bool markup) const {
   Value result = *this;
   result.markup_ = markup;

@@ -165,9 +165,22 @@ class Callable {
   virtual std::string_view TypeName() const { return "function"; }
 };
 
-// The `loop` object of one for loop.
+// One entry of a JSON object from the render context: borrowed, valid for the render.
+struct JsonEntry {
+  const std::string* key = nullptr;
+  const Json* value = nullptr;
+};
+
+// The `loop` object of one for loop. Its items are either `items` or, for a loop over
+// `object|dictsort` of a context object (see Renderer::RenderDictSortFor), `json_entries`:
+// item i is then the tuple (key, value) of json_entries[i], built only when asked for
+// (loop.previtem, loop.nextitem). Use ItemAt and length, not `items` directly.
 struct LoopData {
-  std::shared_ptr<const ValueList> items;
+  static constexpr size_t kMaxJsonEntries = 16;
+  Value ItemAt(size_t index) const;        // REQUIRES: index < length
+  std::shared_ptr<const ValueList> items;  // null when json_entries hold the items
+  std::array<JsonEntry, kMaxJsonEntries> json_entries;
+  size_t length = 0;
   size_t index0 = 0;
   int depth0 = 0;
   std::shared_ptr<const Callable> recurse;  // set for {% for ... recursive %}

@@ -55,5 +55,27 @@ TEST(Errors, RenderErrorsCarryLocation) {
   }
 }
 
+// An error in the body of a `for k, v in x|dictsort` loop over the context (a renderer
+// shortcut) names the failing expression's line and column, as any other render error.
+TEST(Errors, DictSortLoopErrorsCarryLocation) {
+  Json context = {{"run", {{"config", {{"lr", 1}, {"a", 0}}}}}};
+  try {
+    Template::Compile("{% for k, v in run.config|dictsort %}\n  {{ 1 // v }}{% endfor %}", "body")
+        .Render(context);
+    FAIL();
+  } catch (const TemplateError& error) {
+    EXPECT_EQ(error.type(), "ZeroDivisionError");
+    EXPECT_EQ(error.line(), 2);
+    EXPECT_EQ(error.column(), 6);
+  }
+  try {
+    Template::Compile("{% for loop, v in run.config|dictsort %}{% endfor %}", "body");
+    FAIL();
+  } catch (const TemplateError& error) {
+    EXPECT_EQ(error.type(), "TemplateAssertionError");
+    EXPECT_EQ(error.column(), 8);
+  }
+}
+
 }  // namespace
 }  // namespace runhook::templating

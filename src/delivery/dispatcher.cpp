@@ -1,5 +1,7 @@
-// Lock order: lifecycle_mutex_ before mutex_. The sending thread and the recorder's thread (in
-// Notify) only ever take mutex_, and never while they call the store or the sender.
+// Lock order: lifecycle_mutex_ before mutex_. The sending thread, the recorder's thread (in
+// Notify) and the claimer's thread (in OnClaimed) only ever take mutex_, and never while they
+// call the store or the sender; the claimer's and recorder's own mutexes are never held while
+// they call back here.
 #include "delivery/dispatcher.h"
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include "core/clock.h"
 #include "delivery/attempt_recorder.h"
 #include "delivery/curl_multi_sender.h"
+#include "delivery/delivery_claimer.h"
 #include "delivery/destination_scheduler.h"
 #include "delivery/outgoing_request.h"
 #include "delivery/retry_policy.h"
@@ -76,6 +79,8 @@ class Dispatcher::Impl {
     recorder_ = std::make_unique<AttemptRecorder>(
         store_, [this](const std::vector<store::AttemptOutcome>& outcomes,
                        const std::vector<Status>& statuses) { OnRecorded(outcomes, statuses); });
+    claimer_ = std::make_unique<DeliveryClaimer>(
+        store_, DeliveryClaimer::Options{options_.lease, options_.owner}, [this] { OnClaimed(); });
     thread_ = std::thread(&Impl::RunSendingThread, this);
   }
 
@@ -111,6 +116,7 @@ class Dispatcher::Impl {
     next_claim_at_ = SteadyClock::now();
     while (true) {
       bool notified = false;
+      bool claimed = false;
       std::optional<SteadyClock::time_point> stop_deadline;
       {
         std::lock_guard lock(mutex_);
@@ -118,18 +124,23 @@ class Dispatcher::Impl {
           stop_deadline = stop_deadline_;
         } else {
           notified = std::exchange(notified_, false);
+          claimed = std::exchange(claimed_, false);
         }
       }
       if (stop_deadline.has_value()) {
         Drain(*stop_deadline);
         return;
       }
-      if (notified || SteadyClock::now() >= next_claim_at_) ClaimAndSend();
+      if (claimed) {
+        AddClaimedBatch();
+        StartWhatMayStart();
+      }
+      if (notified || SteadyClock::now() >= next_claim_at_) RequestClaim();
       if (!unrecorded_.empty() && (in_flight_.empty() || SteadyClock::now() >= record_by_))
         RecordUnrecorded();
       if (in_flight_.empty()) {
         std::unique_lock lock(mutex_);
-        wake_.wait_until(lock, next_claim_at_, [&] { return notified_ || stopping_; });
+        wake_.wait_until(lock, next_claim_at_, [&] { return notified_ || claimed_ || stopping_; });
         continue;
       }
       SteadyClock::time_point wake_by =
@@ -139,12 +150,17 @@ class Dispatcher::Impl {
     }
   }
 
-  // Claims as many due deliveries as the scheduler has room for (in flight and waiting for
-  // their destination), hands back those whose destination is full, and starts what may start;
-  // sets when the next claim is due.
-  void ClaimAndSend() {
+  // Asks the claimer for as many due deliveries as the scheduler has room for (in flight and
+  // waiting for their destination), after handing back the waiting deliveries whose lease is
+  // half spent or whose destination turned slow. The claim runs on the claimer's thread; its
+  // batch is added by AddClaimedBatch. While a claim is under way, one more follows it.
+  void RequestClaim() {
     const SteadyClock::time_point now = SteadyClock::now();
     next_claim_at_ = now + options_.idle_poll;
+    if (claimer_->busy()) {
+      claim_again_ = true;
+      return;
+    }
     for (const core::Delivery& stale :
          scheduler_.TakeClaimedBefore(now - options_.lease / kLeaseFractionForWaiting))
       HandBack(stale, core::NowUnixMillis());
@@ -152,26 +168,48 @@ class Dispatcher::Impl {
       HandBack(excess, ToUnixMillis(scheduler_.RetryBusyDestinationAt(
                            DestinationOf(excess.request.url), now)));
     const int room = static_cast<int>(scheduler_.Room());
-    if (room > 0) {
-      auto claimed = store_.ClaimDueDeliveries(core::NowUnixMillis(), room, options_.lease.count(),
-                                               options_.owner);
-      if (!claimed.ok()) {
-        LogProblem("claiming due deliveries failed: " + claimed.error().message);
+    if (room > 0) claimer_->Request(room);
+  }
+
+  // Called on the claimer's thread when a claimed batch is ready: wakes the sending thread.
+  void OnClaimed() {
+    {
+      std::lock_guard lock(mutex_);
+      claimed_ = true;
+    }
+    wake_.notify_one();
+    sender_->Wakeup();
+  }
+
+  // Takes the claimer's batch: holds each delivery in the scheduler with its signing secrets,
+  // hands back those whose destination is full, and sets when the next claim is due. Only one
+  // claim is under way at a time and only batches fill the scheduler, so the room asked for is
+  // still there (but a destination's waiting line may be full).
+  void AddClaimedBatch() {
+    std::optional<ClaimedBatch> batch = claimer_->Take();
+    if (!batch.has_value()) return;
+    if (!batch->problem.empty()) LogProblem(batch->problem);
+    const SteadyClock::time_point now = SteadyClock::now();
+    for (size_t index = 0; index < batch->deliveries.size(); ++index) {
+      const core::Delivery& delivery = batch->deliveries[index];
+      if (!scheduler_.Add(delivery, batch->claimed_at)) {
+        HandBack(delivery, ToUnixMillis(scheduler_.RetryBusyDestinationAt(
+                               DestinationOf(delivery.request.url), now)));
+        continue;
+      }
+      if (index < batch->signing_secrets.size()) {
+        signing_secrets_.insert_or_assign(delivery.id, std::move(batch->signing_secrets[index]));
       } else {
-        std::vector<int64_t> added;
-        for (const core::Delivery& delivery : claimed.value()) {
-          if (scheduler_.Add(delivery, now)) {
-            added.push_back(delivery.id);
-            continue;
-          }
-          HandBack(delivery, ToUnixMillis(scheduler_.RetryBusyDestinationAt(
-                                 DestinationOf(delivery.request.url), now)));
-        }
-        ReadSigningSecrets(added);
-        if (static_cast<int>(claimed->size()) < room) ScheduleNextDueClaim();
+        signing_secrets_.insert_or_assign(
+            delivery.id,
+            Result<std::vector<std::string>>(MakeError(ErrorCode::kInternal,
+                                                       "the store returned no signing secrets for "
+                                                       "delivery " +
+                                                           std::to_string(delivery.id))));
       }
     }
-    StartWhatMayStart();
+    if (batch->next_due_ms.has_value()) ScheduleNextDueClaim(*batch->next_due_ms);
+    if (std::exchange(claim_again_, false)) next_claim_at_ = now;
   }
 
   // Starts every waiting delivery whose destination (and the dispatcher) has a free slot. A
@@ -194,17 +232,6 @@ class Dispatcher::Impl {
     }
   }
 
-  // Reads the signing secrets of the hooks of deliveries just claimed (one store call for the
-  // batch; no secret is ever stored with a delivery). Kept until the delivery starts or is
-  // handed back, at most half a lease.
-  void ReadSigningSecrets(const std::vector<int64_t>& delivery_ids) {
-    if (delivery_ids.empty()) return;
-    std::vector<Result<std::vector<std::string>>> secrets =
-        store_.GetSigningSecretsOfDeliveries(delivery_ids);
-    for (size_t index = 0; index < delivery_ids.size() && index < secrets.size(); ++index)
-      signing_secrets_.insert_or_assign(delivery_ids[index], std::move(secrets[index]));
-  }
-
   // Adds the signature headers for the delivery's hook secrets, with a fresh timestamp.
   Status Sign(const core::Delivery& delivery, HttpRequest& request) {
     auto found = signing_secrets_.find(delivery.id);
@@ -225,17 +252,11 @@ class Dispatcher::Impl {
                  " failed (its lease will expire instead): " + deferred.error().message);
   }
 
-  // Brings the next claim forward to the store's next due time when that is in the future. A
-  // due time already passed belongs to a delivery leased elsewhere (or in flight here); its
-  // lease expiry is caught by the idle poll.
-  void ScheduleNextDueClaim() {
-    auto next_due = store_.NextDueTime();
-    if (!next_due.ok()) {
-      LogProblem("reading the next due time failed: " + next_due.error().message);
-      return;
-    }
-    if (!next_due->has_value()) return;
-    const int64_t wait_ms = **next_due - core::NowUnixMillis();
+  // Brings the next claim forward to the store's next due time `next_due_ms` when that is in
+  // the future. A due time already passed belongs to a delivery leased elsewhere (or in flight
+  // here); its lease expiry is caught by the idle poll.
+  void ScheduleNextDueClaim(int64_t next_due_ms) {
+    const int64_t wait_ms = next_due_ms - core::NowUnixMillis();
     if (wait_ms <= 0) return;
     next_claim_at_ =
         std::min(next_claim_at_, SteadyClock::now() + std::chrono::milliseconds(wait_ms));
@@ -313,6 +334,10 @@ class Dispatcher::Impl {
 
   // Claims nothing more; records what completes before `deadline`, then aborts the rest.
   void Drain(SteadyClock::time_point deadline) {
+    claimer_->Shutdown();  // finishes a claim under way; its batch is handed back below
+    if (std::optional<ClaimedBatch> batch = claimer_->Take(); batch.has_value())
+      for (const core::Delivery& claimed : batch->deliveries)
+        HandBack(claimed, core::NowUnixMillis());
     for (const core::Delivery& waiting : scheduler_.TakeAllWaiting())
       HandBack(waiting, core::NowUnixMillis());  // unattempted: due again at once elsewhere
     while (!in_flight_.empty() && SteadyClock::now() < deadline) {
@@ -334,6 +359,8 @@ class Dispatcher::Impl {
 
   // Records finished attempts off the sending thread; created by Start.
   std::unique_ptr<AttemptRecorder> recorder_;
+  // Claims due deliveries off the sending thread; created by Start.
+  std::unique_ptr<DeliveryClaimer> claimer_;
 
   std::mutex lifecycle_mutex_;   // serializes Start and Shutdown
   std::thread thread_;           // guarded by lifecycle_mutex_
@@ -344,15 +371,18 @@ class Dispatcher::Impl {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool notified_ = false;                  // guarded by mutex_
+  bool claimed_ = false;                   // guarded by mutex_; a claimed batch is ready
   bool stopping_ = false;                  // guarded by mutex_
   SteadyClock::time_point stop_deadline_;  // guarded by mutex_
 
   // Sending thread only (read by Shutdown after joining it).
   std::unordered_map<uint64_t, core::Delivery> in_flight_;
-  // The hook secrets of claimed deliveries not yet started, by delivery id (ReadSigningSecrets).
+  // The hook secrets of claimed deliveries not yet started, by delivery id (AddClaimedBatch).
   std::unordered_map<int64_t, Result<std::vector<std::string>>> signing_secrets_;
   uint64_t next_tag_ = 1;
   SteadyClock::time_point next_claim_at_;
+  // A claim was due while another was under way: claim again once its batch is added.
+  bool claim_again_ = false;
   // Finished attempts not yet recorded (their deliveries still leased), and when to record them.
   std::vector<store::AttemptOutcome> unrecorded_;
   SteadyClock::time_point record_by_;

@@ -8,7 +8,8 @@
 // dead once its attempts are spent (retry_policy.h). A 410 Gone disables the hook. Attempts are
 // recorded in batches within a few milliseconds of finishing, on a thread of their own
 // (attempt_recorder.h), and before Shutdown returns; until then the delivery keeps its lease, so
-// it is never claimed twice at once.
+// it is never claimed twice at once. Claims run on a thread of their own too
+// (delivery_claimer.h): the next batch is claimed while the sending thread sends what it holds.
 //
 // Thread safety: Start, Notify and Shutdown may be called from any thread. The store must
 // outlive the dispatcher.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
+#include <optional>
 
 #include "server/secret_masking.h"
 #include "server/template_context.h"
@@ -81,11 +82,16 @@ bool SettleContentType(HookRenderer& renderer, core::DeliveryDraft& draft) {
   for (const auto& [name, value] : draft.headers)
     if (EqualsNoCase(name, "Content-Type")) content_type = &value;
 
+  // accept() checks without building the document (most bodies parse); parse() only to say why
+  // one does not.
   std::string parse_error;
-  try {
-    const Json parsed = Json::parse(draft.body);
-  } catch (const Json::parse_error& error) {
-    parse_error = error.what();
+  if (!Json::accept(draft.body)) {
+    try {
+      const Json parsed = Json::parse(draft.body);
+      parse_error = "not accepted as JSON";  // not expected: accept and parse agree
+    } catch (const Json::parse_error& error) {
+      parse_error = error.what();
+    }
   }
   const auto first = draft.body.find_first_not_of(" \t\r\n");
   const bool looks_like_object = first != std::string::npos && draft.body[first] == '{';
@@ -158,17 +164,27 @@ bool MentionsSecrets(const core::HookSpec& hook) {
 namespace {
 
 // Renders `hook` for one event with a fresh webhook id, the secrets in its context and the
-// result masked (when there are secrets). `run_variable` is RunTemplateVariable's.
-core::DeliveryDraft RenderForEvent(const core::HookSpec& hook, const Json& run_variable,
-                                   std::string_view event_type, int64_t event_ms,
+// result masked (when there are secrets). `event_context` is BuildTemplateContext's for this
+// event (any hook name and delivery id); this hook's name and webhook id are written into it.
+// It is copied only when the hook needs more in its context (secrets, extra variables): the
+// run variable it holds is large, and copying it for each of an event's hooks cost more than
+// rendering them.
+core::DeliveryDraft RenderForEvent(const core::HookSpec& hook, Json& event_context,
                                    const RenderSettings& settings, const Json& secrets,
                                    const SecretMasker& masker) {
   const std::string webhook_id = core::GenerateWebhookId();
-  Json context = BuildTemplateContext(run_variable, event_type, event_ms, hook.name, webhook_id);
-  if (MentionsSecrets(hook)) context["secrets"] = secrets;  // {} when none are stored
-  for (const auto& [name, value] : settings.extra_context.items()) context[name] = value;
+  event_context["hook"]["name"] = hook.name;
+  event_context["delivery"]["id"] = webhook_id;
+  const bool mentions_secrets = MentionsSecrets(hook);
+  std::optional<Json> own_context;
+  if (mentions_secrets || !settings.extra_context.empty()) {
+    own_context = event_context;
+    if (mentions_secrets) (*own_context)["secrets"] = secrets;  // {} when none are stored
+    for (const auto& [name, value] : settings.extra_context.items()) (*own_context)[name] = value;
+  }
   core::DeliveryDraft draft =
-      RenderDelivery(hook, context, webhook_id, settings.default_max_attempts);
+      RenderDelivery(hook, own_context.has_value() ? *own_context : event_context, webhook_id,
+                     settings.default_max_attempts);
   if (!masker.empty()) {
     draft.masked = MaskRequest(masker, draft);
     draft.render_error = masker.Mask(draft.render_error);
@@ -189,15 +205,15 @@ std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
                                                   std::string_view event_type, int64_t event_ms,
                                                   const RenderSettings& settings) {
   std::vector<core::DeliveryDraft> drafts;
-  Json run_variable;
+  Json event_context;
   const SecretMasker masker(settings.secrets);
   const Json secrets = SecretsVariable(settings);
   for (const auto& hook : hooks) {
     if (!HookFiresOn(hook, event_type)) continue;
-    if (run_variable.is_null())
-      run_variable = RunTemplateVariable(run, settings.public_url, event_ms);
-    drafts.push_back(
-        RenderForEvent(hook, run_variable, event_type, event_ms, settings, secrets, masker));
+    if (event_context.is_null())
+      event_context = BuildTemplateContext(RunTemplateVariable(run, settings.public_url, event_ms),
+                                           event_type, event_ms, hook.name, "");
+    drafts.push_back(RenderForEvent(hook, event_context, settings, secrets, masker));
   }
   return drafts;
 }
@@ -205,9 +221,10 @@ std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
 core::DeliveryDraft RenderTestDelivery(const core::RunRecord& run, const core::HookSpec& hook,
                                        int64_t now_ms, const RenderSettings& settings) {
   const SecretMasker masker(settings.secrets);
+  Json event_context = BuildTemplateContext(RunTemplateVariable(run, settings.public_url, now_ms),
+                                            kTestEventType, now_ms, hook.name, "");
   core::DeliveryDraft draft =
-      RenderForEvent(hook, RunTemplateVariable(run, settings.public_url, now_ms), kTestEventType,
-                     now_ms, settings, SecretsVariable(settings), masker);
+      RenderForEvent(hook, event_context, settings, SecretsVariable(settings), masker);
   draft.is_test = true;
   draft.max_attempts = 1;
   return draft;

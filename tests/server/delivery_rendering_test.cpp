@@ -111,6 +111,7 @@ TEST(DeliveryRendering, HookContentTypeIsKept) {
 TEST(DeliveryRendering, BodyThatClaimsJsonButDoesNotParseIsARenderError) {
   auto draft = RenderOne(HookOn("finished", R"({"accuracy": {{ run.summary.missing }}})"));
   EXPECT_THAT(draft.render_error, HasSubstr("field 'body': the rendered body claims to be JSON"));
+  EXPECT_THAT(draft.render_error, HasSubstr("parse error at line 1, column 14"));  // the cause
   EXPECT_EQ(draft.undefined_names, std::vector<std::string>{"run.summary.missing"});
 }
 

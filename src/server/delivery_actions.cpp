@@ -6,9 +6,10 @@
 
 namespace runhook::server {
 
-Result<core::Delivery> RunService::Redeliver(int64_t delivery_id) {
-  auto delivery = store_.Redeliver(delivery_id, Now());
-  if (!delivery) return delivery.error();
+Result<DeliveryWithAttempts> RunService::Redeliver(int64_t delivery_id) {
+  if (auto redelivered = store_.Redeliver(delivery_id, Now()); !redelivered)
+    return redelivered.error();
+  auto delivery = FindDelivery(store_, delivery_id);
   if (on_deliveries_committed_) on_deliveries_committed_();
   return delivery;
 }

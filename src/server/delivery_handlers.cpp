@@ -38,12 +38,17 @@ Result<int64_t> DeliveryIdFromPath(const httplib::Request& request) {
   return id;
 }
 
-// Answers `status` {"delivery": DELIVERY_JSON} for delivery `id`, read again and masked.
+// Answers `status` {"delivery": DELIVERY_JSON}.
+void SendDelivery(httplib::Response& response, int status, const DeliveryWithAttempts& delivery) {
+  SendJson(response, status,
+           Json{{"delivery", core::DeliveryToJson(delivery.delivery, delivery.attempts)}});
+}
+
+// The same for delivery `id`, read again (and masked).
 void SendDelivery(const ApiContext& api, httplib::Response& response, int status, int64_t id) {
   auto delivery = FindDelivery(api.store, id);
   if (!delivery) return SendError(response, delivery.error());
-  SendJson(response, status,
-           Json{{"delivery", core::DeliveryToJson(delivery->delivery, delivery->attempts)}});
+  SendDelivery(response, status, *delivery);
 }
 
 }  // namespace
@@ -89,7 +94,7 @@ void HandleRedeliver(const ApiContext& api, const httplib::Request& request,
   if (!id) return SendError(response, id.error());
   auto delivery = api.runs.Redeliver(*id);
   if (!delivery) return SendError(response, delivery.error());
-  SendDelivery(api, response, 200, *id);
+  SendDelivery(response, 200, *delivery);
 }
 
 void HandleTestHook(const ApiContext& api, const httplib::Request& request,

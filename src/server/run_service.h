@@ -18,6 +18,7 @@
 #include "core/hook.h"
 #include "core/result.h"
 #include "core/run.h"
+#include "server/delivery_queries.h"
 #include "server/delivery_rendering.h"
 #include "server/request_parsing.h"
 #include "server/run_changes.h"
@@ -89,9 +90,11 @@ class RunService {
   // Sends the run's periodic hooks that are due now (PlanPeriodic).
   Result<core::RunRecord> SendPeriodicHooks(const core::RunKey& key);
 
-  // Deliveries made by hand (delivery_actions.cpp). Redeliver: Store::Redeliver now, then wakes
-  // the dispatcher. Errors: as Store::Redeliver.
-  Result<core::Delivery> Redeliver(int64_t delivery_id);
+  // Deliveries made by hand (delivery_actions.cpp). Redeliver: Store::Redeliver now, reads the
+  // delivery and its attempts as they stand (pending, the new attempt not made yet), then wakes
+  // the dispatcher; the answer is read before the wake so it cannot race the new attempt.
+  // Errors: as Store::Redeliver.
+  Result<DeliveryWithAttempts> Redeliver(int64_t delivery_id);
   // Renders hook `hook_name` against the run as it stands now, as event "test" (whatever the
   // hook's events, even when disabled), stores it as one test delivery with a single attempt
   // in an event "test" that leaves the run unchanged, and wakes the dispatcher. Returns the

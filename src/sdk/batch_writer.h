@@ -31,6 +31,7 @@ class BatchWriter {
   static constexpr uint32_t kWritten = UINT32_MAX;
   std::vector<std::string> quoted_keys_;  // index = key id: "\"loss\":"
   std::vector<uint32_t> latest_entry_;    // index = key id: scratch for the row being written
+  size_t bytes_per_row_ = 0;              // of the last batch: sizes the next body up front
 };
 
 // Appends `text` as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD.

@@ -74,6 +74,8 @@ HttpClient::HttpClient(std::string base_url, std::string api_key)
 }
 
 HttpClient::~HttpClient() {
+  if (in_flight_ && result_ != -1)
+    curl_multi_remove_handle(static_cast<CURLM*>(multi_), static_cast<CURL*>(easy_));
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
   curl_easy_cleanup(static_cast<CURL*>(easy_));
   curl_slist_free_all(static_cast<curl_slist*>(headers_));
@@ -94,69 +96,93 @@ SteadyClock::time_point HttpClient::EffectiveDeadline(SteadyClock::time_point de
 
 HttpResponse HttpClient::SendJson(const char* method, std::string_view path,
                                   const std::string& json_body, SteadyClock::time_point deadline) {
-  HttpResponse response;
+  Begin(method, path, json_body, deadline);
+  return Wait();
+}
+
+void HttpClient::Begin(const char* method, std::string_view path, const std::string& json_body,
+                       SteadyClock::time_point deadline) {
+  in_flight_ = true;
+  ended_ = false;
+  result_ = CURLE_OK;
+  deadline_ = deadline;
+  response_ = HttpResponse();
   if (SteadyClock::now() >= EffectiveDeadline(deadline)) {
-    response.error = "timed out before the request was sent";
-    return response;
+    response_.error = "timed out before the request was sent";
+    ended_ = true;
+    result_ = -1;  // not a CURLcode: response_ is complete already
+    return;
   }
   CURL* easy = static_cast<CURL*>(easy_);
-  CURLM* multi = static_cast<CURLM*>(multi_);
-  const std::string url = base_url_ + std::string(path);
+  url_.assign(base_url_).append(path);
   const long total_ms = MillisecondsUntil(EffectiveDeadline(deadline));
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
   // CURLOPT_POST stays on (a body is sent); another method only renames the request.
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
                    std::string_view(method) == "POST" ? nullptr : method);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, json_body.data());
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response_.body);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, total_ms);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    std::min<long>(total_ms, kConnectTimeout.count()));
+  static_assert(sizeof error_detail_ >= CURL_ERROR_SIZE);
+  error_detail_[0] = '\0';
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_detail_);
+  curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
+  Advance();  // writes the request out now, while the caller does other work
+}
 
-  char error_detail[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_detail);
+bool HttpClient::Advance() {
+  if (ended_) return true;
+  CURL* easy = static_cast<CURL*>(easy_);
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  int running = 0;
+  curl_multi_perform(multi, &running);
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+      result_ = message->data.result;
+      ended_ = true;
+    }
+  }
+  if (!ended_ && SteadyClock::now() >= EffectiveDeadline(deadline_)) {
+    result_ = CURLE_OPERATION_TIMEDOUT;
+    ended_ = true;
+  }
+  return ended_;
+}
 
-  curl_multi_add_handle(multi, easy);
-  CURLcode result = CURLE_OK;
-  bool done = false;
-  while (!done) {
-    int running = 0;
-    curl_multi_perform(multi, &running);
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
-      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
-        result = message->data.result;
-        done = true;
-      }
-    }
-    if (done) break;
-    const auto effective = EffectiveDeadline(deadline);
-    const auto now = SteadyClock::now();
-    if (now >= effective) {
-      result = CURLE_OPERATION_TIMEDOUT;
-      break;
-    }
-    auto wait = std::min<SteadyClock::duration>(effective - now, kMaxPollWait);
-    int wait_ms = static_cast<int>(
+bool HttpClient::Poll() { return Advance(); }
+
+HttpResponse HttpClient::Wait() {
+  CURL* easy = static_cast<CURL*>(easy_);
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  while (!Advance()) {
+    const auto wait = std::min<SteadyClock::duration>(
+        EffectiveDeadline(deadline_) - SteadyClock::now(), kMaxPollWait);
+    const int wait_ms = static_cast<int>(
         std::max<long>(1, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()));
     curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
+  in_flight_ = false;
+  if (result_ == -1) return std::move(response_);  // never sent
   curl_multi_remove_handle(multi, easy);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+  const auto result = static_cast<CURLcode>(result_);
   if (result == CURLE_OK) {
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response_.status);
   } else {
-    response.status = 0;
-    response.unreachable = result == CURLE_COULDNT_CONNECT ||
-                           result == CURLE_COULDNT_RESOLVE_HOST ||
-                           result == CURLE_COULDNT_RESOLVE_PROXY;
+    response_.status = 0;
+    response_.unreachable = result == CURLE_COULDNT_CONNECT ||
+                            result == CURLE_COULDNT_RESOLVE_HOST ||
+                            result == CURLE_COULDNT_RESOLVE_PROXY;
     if (result == CURLE_OPERATION_TIMEDOUT)
-      response.error = "timed out";
+      response_.error = "timed out";
     else
-      response.error = error_detail[0] != '\0' ? error_detail : curl_easy_strerror(result);
+      response_.error = error_detail_[0] != '\0' ? error_detail_ : curl_easy_strerror(result);
   }
-  return response;
+  return std::move(response_);
 }
 
 }  // namespace runhook::sdk

@@ -5,9 +5,14 @@
 // thread by lowering the abort deadline. Every request ends by its own deadline or the abort
 // deadline, whichever is earlier, so callers can promise bounded waits.
 //
-// Thread safety: PostJson and SendJson are called by one thread at a time (the owner: Init, then
-// the shipping thread, then Finish after that thread has ended). LimitDeadline may be called from
-// any thread.
+// A request can also be driven in steps (Begin, then Poll while doing other work, then Wait), so
+// the shipping thread can serialize the next batch while the server processes the one in flight.
+// One request at a time: the connection is reused in order, so the server sees requests in the
+// order they were begun.
+//
+// Thread safety: PostJson, SendJson, Begin, Poll and Wait are called by one thread at a time (the
+// owner: Init, then the shipping thread, then Finish after that thread has ended). LimitDeadline
+// may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -52,6 +57,17 @@ class HttpClient {
   HttpResponse SendJson(const char* method, std::string_view path, const std::string& json_body,
                         SteadyClock::time_point deadline);
 
+  // Starts the same request without waiting for it. `json_body` is borrowed: it must stay alive
+  // and unchanged until Wait returns. REQUIRES: no request begun and not yet waited for.
+  void Begin(const char* method, std::string_view path, const std::string& json_body,
+             SteadyClock::time_point deadline);
+  // Advances the begun request without blocking; true once it has ended (answered, failed or past
+  // its deadline): Wait then returns at once. REQUIRES: a request was begun.
+  bool Poll();
+  // Waits until the begun request has ended (as SendJson does) and returns its outcome; after it,
+  // another request may begin. REQUIRES: a request was begun.
+  HttpResponse Wait();
+
   // Lowers the deadline of every request, including one in flight, to at most `deadline`.
   // Thread-safe; wakes a waiting request so it notices promptly.
   void LimitDeadline(SteadyClock::time_point deadline);
@@ -60,6 +76,8 @@ class HttpClient {
 
  private:
   SteadyClock::time_point EffectiveDeadline(SteadyClock::time_point deadline) const;
+  // One round of curl_multi_perform; true when the begun request ended (result_ is set).
+  bool Advance();
 
   std::string base_url_;
   std::string api_key_;
@@ -67,6 +85,15 @@ class HttpClient {
   void* multi_ = nullptr;    // CURLM*, owned; holds the connection cache
   void* headers_ = nullptr;  // curl_slist*, owned
   std::atomic<SteadyClock::rep> abort_deadline_ticks_;
+
+  // The request begun and not yet waited for (owner thread only).
+  bool in_flight_ = false;
+  bool ended_ = false;
+  int result_ = 0;  // CURLcode once ended_
+  SteadyClock::time_point deadline_{};
+  std::string url_;
+  HttpResponse response_;
+  char error_detail_[256] = "";  // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
 };
 
 }  // namespace runhook::sdk

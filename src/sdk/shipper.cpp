@@ -85,7 +85,8 @@ ShipResult Shipper::Shutdown(SteadyClock::time_point deadline) {
   final_result_ = progress_;
   final_result_.unsent_rows = QueuedRows() + spooled_rows_ + buffer_.pending_rows();
   const bool spooled = spool_ && spool_->HasPending();
-  final_result_.all_shipped = final_result_.unsent_rows == 0 && queue_.empty() && !spooled;
+  final_result_.all_shipped =
+      final_result_.unsent_rows == 0 && queue_.empty() && !HasUnserialized() && !spooled;
   if (spooled) final_result_.spool_directory = spool_->directory();
   return final_result_;
 }
@@ -163,6 +164,7 @@ void Shipper::Loop() {
 }
 
 void Shipper::QueueDrainedRows() {
+  SerializeAll();  // the rows of the previous drain go first (and its chunks go back)
   // Taken before the drain, so every row logged before an Enqueue is sent before its request.
   std::vector<QueuedBatch> enqueued;
   {
@@ -174,32 +176,45 @@ void Shipper::QueueDrainedRows() {
   const uint64_t first_row = rows_drained_;
   const size_t row_count = drained_.row_count;
   rows_drained_ += row_count;
-  size_t next = 0;
   for (auto& request : enqueued) {
     const uint64_t before = std::max(request.rows_before, first_row) - first_row;
-    const size_t end = static_cast<size_t>(std::min<uint64_t>(before, row_count));
-    if (end > next) QueueRows(next, end);
-    next = std::max(next, end);
-    queue_.push_back(std::move(request));
+    const size_t position = static_cast<size_t>(std::min<uint64_t>(before, row_count));
+    drained_requests_.push_back(PositionedRequest{position, std::move(request)});
   }
-  if (row_count > next) QueueRows(next, row_count);
-  buffer_.Recycle(drained_);  // serialized: the chunks can take new rows
   // Offline, or an outage in progress: append behind what is already spooled, to keep the order.
   if (spool_ && (!client_ || spool_->HasPending())) SpoolQueue();
 }
 
-void Shipper::QueueRows(size_t start, size_t end) {
-  for (; start < end; start += options_.batch_rows) {
-    const size_t batch_end = std::min(end, start + options_.batch_rows);
-    QueuedBatch batch{std::string(), batch_end - start};
-    writer_.Write(batch_prefix_ + std::to_string(++batch_counter_), drained_, start, batch_end,
+bool Shipper::HasUnserialized() const {
+  return serialized_rows_ < drained_.row_count || !drained_requests_.empty();
+}
+
+void Shipper::SerializeNext() {
+  if (!drained_requests_.empty() && drained_requests_.front().position <= serialized_rows_) {
+    queue_.push_back(std::move(drained_requests_.front().request));
+    drained_requests_.pop_front();
+  } else {
+    size_t end = std::min(drained_.row_count, serialized_rows_ + options_.batch_rows);
+    if (!drained_requests_.empty()) end = std::min(end, drained_requests_.front().position);
+    QueuedBatch batch{std::string(), end - serialized_rows_};
+    writer_.Write(batch_prefix_ + std::to_string(++batch_counter_), drained_, serialized_rows_, end,
                   batch.body);
     queue_.push_back(std::move(batch));
+    serialized_rows_ = end;
   }
+  if (!HasUnserialized() && !drained_.chunks.empty()) {
+    buffer_.Recycle(drained_);  // serialized: the chunks can take new rows
+    serialized_rows_ = 0;
+  }
+}
+
+void Shipper::SerializeAll() {
+  while (HasUnserialized()) SerializeNext();
 }
 
 void Shipper::SpoolQueue() {
   if (!spool_) return;
+  SerializeAll();
   while (!queue_.empty()) {
     const QueuedBatch& front = queue_.front();
     if (Status status = spool_->Append(front.method, front.suffix, front.row_count, front.body);
@@ -216,7 +231,7 @@ void Shipper::SpoolQueue() {
 }
 
 bool Shipper::Pending() const {
-  return !queue_.empty() || (client_ && spool_ && spool_->HasPending());
+  return !queue_.empty() || HasUnserialized() || (client_ && spool_ && spool_->HasPending());
 }
 
 void Shipper::WarnRejected(const std::string& suffix, size_t row_count) {
@@ -247,12 +262,17 @@ Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
     spooled_rows_ -= std::min(spooled_rows_, record->rows);
     spool_->Acknowledge();
   }
-  while (!queue_.empty()) {
-    const SendOutcome outcome = Send(run_path_ + queue_.front().suffix, queue_.front().body,
-                                     deadline, queue_.front().method);
+  while (!queue_.empty() || HasUnserialized()) {
+    if (queue_.empty()) SerializeNext();
+    const QueuedBatch& front = queue_.front();  // stays put while SerializeNext appends behind it
+    client_->Begin(front.method, run_path_ + front.suffix, front.body, deadline);
+    // While the server works on this one, serialize the next few batches, then wait: with one
+    // ready the next request goes out as soon as the answer comes (Poll only looks between
+    // batches, so serializing further ahead would leave the server idle for a while).
+    while (HasUnserialized() && queue_.size() <= kBatchesAhead && !client_->Poll()) SerializeNext();
+    const SendOutcome outcome = Conclude(client_->Wait());
     if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) return outcome;
-    if (outcome == SendOutcome::kRejected)
-      WarnRejected(queue_.front().suffix, queue_.front().row_count);
+    if (outcome == SendOutcome::kRejected) WarnRejected(front.suffix, front.row_count);
     queue_.pop_front();
   }
   return SendOutcome::kAcknowledged;
@@ -260,7 +280,10 @@ Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
 
 Shipper::SendOutcome Shipper::Send(const std::string& path, const std::string& body,
                                    SteadyClock::time_point deadline, const char* method) {
-  const HttpResponse response = client_->SendJson(method, path, body, deadline);
+  return Conclude(client_->SendJson(method, path, body, deadline));
+}
+
+Shipper::SendOutcome Shipper::Conclude(const HttpResponse& response) {
   if (!response.transport_ok()) {
     progress_.last_error = DescribeFailure(response);
     return response.unreachable ? SendOutcome::kUnreachable : SendOutcome::kRetryLater;
@@ -273,7 +296,7 @@ Shipper::SendOutcome Shipper::Send(const std::string& path, const std::string& b
 }
 
 size_t Shipper::QueuedRows() const {
-  size_t rows = 0;
+  size_t rows = drained_.row_count - serialized_rows_;
   for (const auto& batch : queue_) rows += batch.row_count;
   return rows;
 }

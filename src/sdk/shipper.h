@@ -2,14 +2,17 @@
 //
 // Every `ship_interval` (or at once when woken because a batch is full) it drains the LogBuffer,
 // cuts the rows into batches of at most `batch_rows`, and POSTs each as RUN/history with a unique
-// batch_id, in order. A batch that fails for a transient reason (no connection, timeout, 5xx,
-// 408, 429) stays queued with its batch_id and is retried with backoff; the server acknowledges a
-// repeated batch_id without storing it twice. A batch the server rejects as invalid (other 4xx) is
-// dropped with a warning on stderr. When nothing was sent for `heartbeat_interval`, it POSTs
-// RUN/heartbeat. Log never waits for any of this. Other requests of the run (alerts, config and
-// summary changes, metric definitions) can be queued with Enqueue: they are sent by the same
-// thread, after the rows logged before them and before those logged after, with the same retry
-// rules.
+// batch_id, in order. One request is in flight at a time, on one connection (the server requires a
+// run's steps in order, so batches are never sent side by side); while the server works on it, the
+// thread serializes the next batches (up to two ahead), so the two sides overlap. Drained chunks go
+// back to the LogBuffer once all their rows are serialized. A batch that fails for a transient
+// reason (no connection, timeout, 5xx, 408, 429) stays queued with its batch_id and is retried with
+// backoff; the server acknowledges a repeated batch_id without storing it twice. A batch the server
+// rejects as invalid (other 4xx) is dropped with a warning on stderr. When nothing was sent for
+// `heartbeat_interval`, it POSTs RUN/heartbeat. Log never waits for any of this. Other requests of
+// the run (alerts, config and summary changes, metric definitions) can be queued with Enqueue: they
+// are sent by the same thread, after the rows logged before them and before those logged after,
+// with the same retry rules.
 //
 // Outages (DESIGN.md section 8): given a SpoolWriter, the first send that fails for a transient
 // reason moves every queued request to the spool file (sdk/spool.h), and from then on new batches
@@ -108,15 +111,33 @@ class Shipper {
     uint64_t rows_before = 0;  // for Enqueue's requests: LogBuffer::rows_logged() when queued
   };
 
+  // Batches serialized ahead of the one in flight; the rest of a drain stays in its chunks.
+  static constexpr size_t kBatchesAhead = 2;
+
+  // An Enqueue'd request waiting in drained_requests_ for the rows logged before it.
+  struct PositionedRequest {
+    size_t position;  // goes after rows [0, position) of drained_
+    QueuedBatch request;
+  };
+
   void Loop();
+  // Serializes what is left of the previous drain, then drains the buffer into drained_ and
+  // places the enqueued requests among its rows (serialized later, by SerializeNext).
   void QueueDrainedRows();
-  // Queues rows [start, end) of drained_ as batches of at most batch_rows.
-  void QueueRows(size_t start, size_t end);
-  // Sends queued batches in order until one fails. Returns the outcome of the last send
-  // (kAcknowledged when the queue is empty).
+  // Rows of drained_ or requests not yet moved to queue_.
+  bool HasUnserialized() const;
+  // Moves the next piece of the drain to the back of queue_: a request, or the next rows up to
+  // batch_rows (serialized). Recycles drained_'s chunks once all of it is serialized.
+  // REQUIRES: HasUnserialized().
+  void SerializeNext();
+  void SerializeAll();
+  // Sends queued batches in order until one fails, serializing the next batch while one is in
+  // flight. Returns the outcome of the last send (kAcknowledged when nothing is left).
   SendOutcome ShipQueued(SteadyClock::time_point deadline);
   SendOutcome Send(const std::string& path, const std::string& body,
                    SteadyClock::time_point deadline, const char* method = "POST");
+  // Classifies a response (updating last_contact_ and progress_.last_error).
+  SendOutcome Conclude(const HttpResponse& response);
   void WarnRejected(const std::string& suffix, size_t row_count);
   // Moves queue_ to the end of the spool, in order (keeps what cannot be written).
   void SpoolQueue();
@@ -132,8 +153,12 @@ class Shipper {
   const std::string batch_prefix_;  // "b-<random>-": batch ids are unique across processes
 
   // Touched only by the shipping thread (or by Shutdown after it has been joined).
-  DrainedRows drained_;
+  DrainedRows drained_;  // the last drain; rows [0, serialized_rows_) are in queue_ already
+  size_t serialized_rows_ = 0;
+  std::deque<PositionedRequest> drained_requests_;  // by position; the first not yet in queue_
   BatchWriter writer_;
+  // Serialized and not yet acknowledged, in order; the front may be in flight (then its body is
+  // borrowed by client_, and only push_back touches the deque until the answer has come).
   std::deque<QueuedBatch> queue_;
   uint64_t batch_counter_ = 0;
   uint64_t rows_drained_ = 0;  // rows taken from the buffer so far (numbers the next drain)

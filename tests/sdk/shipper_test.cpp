@@ -9,6 +9,7 @@ namespace runhook::sdk {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::RecordedRequest;
 using testing::TestReceiver;
 
 constexpr const char* kRunPath = "/api/v1/runs/alice/demo/abc12345";
@@ -106,6 +107,33 @@ TEST_F(ShipperTest, DropsABatchTheServerRejectsAsInvalidWithAWarning) {
   EXPECT_TRUE(result.all_shipped);
   EXPECT_EQ(result.rejected_rows, 1u);
   EXPECT_EQ(receiver_.Requests("history").size(), 1u);
+}
+
+// The next batch is serialized while one is in flight: batches and an Enqueue'd request still
+// reach the server in logged order, with a failed batch retried before anything behind it.
+TEST_F(ShipperTest, KeepsTheOrderOfBatchesAndRequestsWhileTheNextIsSerializedAhead) {
+  for (int64_t step = 0; step < 45; ++step) buffer_.Append({{"loss", 0.5}}, step);
+  auto shipper = MakeShipper({.ship_interval = milliseconds(60'000),
+                              .first_retry_delay = milliseconds(10),
+                              .batch_rows = 10});
+  ASSERT_TRUE(shipper->Enqueue("/alert", R"({"title": "half way"})"));
+  for (int64_t step = 45; step < 100; ++step) buffer_.Append({{"loss", 0.5}}, step);
+  receiver_.FailHistory(2, 503);
+  shipper->Start();
+  ASSERT_TRUE(shipper->Flush(std::chrono::steady_clock::now() + milliseconds(5000)));
+
+  const std::vector<Json> rows = receiver_.HistoryRows();
+  ASSERT_EQ(rows.size(), 100u);
+  for (size_t index = 0; index < rows.size(); ++index)
+    EXPECT_EQ(rows[index]["step"].get<int64_t>(), static_cast<int64_t>(index));
+  bool alert_seen = false;
+  for (const RecordedRequest& request : receiver_.Requests()) {
+    if (request.verb == "alert") alert_seen = true;
+    if (request.verb != "history") continue;
+    for (const Json& row : request.body["rows"])
+      EXPECT_EQ(row["step"].get<int64_t>() >= 45, alert_seen) << request.body.dump();
+  }
+  EXPECT_TRUE(alert_seen);
 }
 
 }  // namespace

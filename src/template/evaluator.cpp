@@ -1,4 +1,7 @@
 // Expression evaluation. See renderer.h.
+#include <array>
+#include <optional>
+
 #include "template/callables.h"
 #include "template/errors.h"
 #include "template/filters.h"
@@ -305,19 +308,36 @@ Value Renderer::EvaluateFilter(const Expression& expression, const Value* block_
 }
 
 bool Renderer::WriteFiltered(const Expression& expression) {
+  constexpr size_t kMaxArguments = 4;
   if (expression.kind != ExpressionKind::kFilter || expression.children[0] == nullptr ||
-      HasArguments(expression)) {
+      !expression.keywords.empty() || expression.star_arguments ||
+      expression.double_star_arguments || expression.arguments.size() > kMaxArguments) {
     return false;
   }
   FilterAppender append = FindFilterAppender(expression.filter);
   if (append == nullptr) return false;
+  // In EvaluateFilter's order: the target, then the arguments; literals read in place.
   Value target = Evaluate(*expression.children[0]);
+  size_t count = expression.arguments.size();
+  std::array<std::optional<Value>, kMaxArguments> evaluated;  // built only when needed
+  std::array<const Value*, kMaxArguments> arguments;
+  for (size_t i = 0; i < count; ++i) {
+    const Expression& argument = *expression.arguments[i];
+    arguments[i] = argument.kind == ExpressionKind::kLiteral
+                       ? &argument.constant
+                       : &evaluated[i].emplace(Evaluate(argument));
+  }
   size_t before = output_->size();
   try {
-    if (append(target, output_)) {
+    AppendedFilterCall call{target, {arguments.data(), count}, limits_.max_string_bytes};
+    if (append(call, output_)) {
       CountOutput(output_->size() - before);
-    } else {
+    } else if (count == 0) {
       WriteValue(expression.filter(*this, target, no_arguments_));
+    } else {
+      ArgumentsLease lease(*this);
+      for (size_t i = 0; i < count; ++i) lease.arguments().positional.push_back(*arguments[i]);
+      WriteValue(expression.filter(*this, target, lease.arguments()));
     }
   } catch (const EvalError& error) {
     Fail(error.type, error.message, expression.location);

@@ -201,6 +201,23 @@ Value Format(Renderer& renderer, const Value& target, CallArguments& arguments) 
               "can't handle positional and keyword arguments at the same time");
   }
   std::string format = Text(renderer, target);
+  // '%s' of an undefined is a use of it (StrictUndefined raises).
+  for (const Value& argument : arguments.positional) renderer.UseUndefined(argument);
+  if (target.is_markup()) {
+    // Markup's % escapes the arguments and gives Markup.
+    CallArguments escaped;
+    for (const Value& argument : arguments.positional) {
+      escaped.positional.push_back(argument.is_string() && !argument.is_markup()
+                                       ? Value::String(HtmlEscape(argument.as_string()), true)
+                                       : argument);
+    }
+    for (auto& [key, value] : arguments.keywords) {
+      escaped.keywords.emplace_back(key, value.is_string() && !value.is_markup()
+                                             ? Value::String(HtmlEscape(value.as_string()), true)
+                                             : value);
+    }
+    return Format(renderer, target.WithMarkup(false), escaped).WithMarkup(true);
+  }
   if (!arguments.keywords.empty()) {
     DictEntries entries;
     for (auto& [key, value] : arguments.keywords) entries.emplace_back(Value::String(key), value);
@@ -296,6 +313,16 @@ Value Round(Renderer& renderer, const Value& target, CallArguments& arguments) {
   std::string_view method = bound.Has(1) ? std::string_view(method_text) : "common";
   if (method != "common" && method != "ceil" && method != "floor") {
     ThrowEval("FilterArgumentError", "method must be common, ceil or floor");
+  }
+  // Python's round() looks __round__ up on the type, so even StrictUndefined gets a TypeError;
+  // floor and ceil multiply first, which Undefined refuses.
+  if (target.is_undefined() && method == "common") {
+    ThrowEval("TypeError",
+              std::string("type ") +
+                  (renderer.mode() == UndefinedMode::kStrict      ? "StrictUndefined"
+                   : renderer.mode() == UndefinedMode::kChainable ? "ChainableUndefined"
+                                                                  : "Undefined") +
+                  " doesn't define __round__ method");
   }
   renderer.RequireDefined(target);
   if (!target.is_number()) {
@@ -507,37 +534,118 @@ Value FileSizeFormat(Renderer& renderer, const Value& target, CallArguments& arg
 namespace {
 
 // FilterAppender implementations (see FindFilterAppender).
-bool AppendUpper(const Value& target, std::string* output) {
-  if (!target.is_string()) return false;
-  output->append(PythonUpper(target.as_string()));
+bool AppendUpper(const AppendedFilterCall& call, std::string* output) {
+  if (!call.target.is_string() || !call.arguments.empty()) return false;
+  output->append(PythonUpper(call.target.as_string()));
   return true;
 }
 
-bool AppendLower(const Value& target, std::string* output) {
-  if (!target.is_string()) return false;
-  output->append(PythonLower(target.as_string()));
+bool AppendLower(const AppendedFilterCall& call, std::string* output) {
+  if (!call.target.is_string() || !call.arguments.empty()) return false;
+  output->append(PythonLower(call.target.as_string()));
   return true;
 }
 
-bool AppendCapitalize(const Value& target, std::string* output) {
-  if (!target.is_string()) return false;
-  output->append(PythonCapitalize(target.as_string()));
+bool AppendCapitalize(const AppendedFilterCall& call, std::string* output) {
+  if (!call.target.is_string() || !call.arguments.empty()) return false;
+  output->append(PythonCapitalize(call.target.as_string()));
   return true;
 }
 
-bool AppendTitle(const Value& target, std::string* output) {
-  if (!target.is_string()) return false;
-  output->append(TitleCase(std::string(target.as_string())));
+bool AppendTitle(const AppendedFilterCall& call, std::string* output) {
+  if (!call.target.is_string() || !call.arguments.empty()) return false;
+  output->append(TitleCase(std::string(call.target.as_string())));
   return true;
 }
 
-bool AppendEscape(const Value& target, std::string* output) {
-  if (!target.is_string()) return false;
-  if (target.is_markup()) {
-    output->append(target.as_string());
+bool AppendEscape(const AppendedFilterCall& call, std::string* output) {
+  if (!call.target.is_string() || !call.arguments.empty()) return false;
+  if (call.target.is_markup()) {
+    output->append(call.target.as_string());
   } else {
-    AppendHtmlEscaped(target.as_string(), *output);
+    AppendHtmlEscaped(call.target.as_string(), *output);
   }
+  return true;
+}
+
+// round(precision): an int or float (not a bool) with an int precision (not a bool), as Round.
+bool AppendRound(const AppendedFilterCall& call, std::string* output) {
+  const Value& target = call.target;
+  if (call.arguments.size() > 1 || !(target.is_int() || target.is_float())) return false;
+  int64_t precision = 0;
+  if (call.arguments.size() == 1) {
+    if (!call.arguments[0]->is_int()) return false;
+    precision = call.arguments[0]->as_int();
+  }
+  if (target.is_int()) {
+    if (precision < 0) return false;
+    AppendStr(target, output);
+    return true;
+  }
+  AppendFloat(PythonRound(target.as_double(), precision), output);
+  return true;
+}
+
+// default(value): the target when defined, else the value ('' when not given); the value
+// printed only when it is itself defined.
+bool AppendDefault(const AppendedFilterCall& call, std::string* output) {
+  if (call.arguments.size() > 1) return false;
+  if (!call.target.is_undefined()) {
+    AppendStr(call.target, output);
+    return true;
+  }
+  if (call.arguments.empty()) return true;  // ''
+  if (call.arguments[0]->is_undefined()) return false;
+  AppendStr(*call.arguments[0], output);
+  return true;
+}
+
+// join(separator): a list or tuple of defined items with a string separator, within the
+// sandbox's string limit (else FilterJoin raises).
+bool AppendJoin(const AppendedFilterCall& call, std::string* output) {
+  const Value& target = call.target;
+  if (call.arguments.size() > 1 || !target.is_sequence()) return false;
+  std::string_view separator;
+  if (call.arguments.size() == 1) {
+    if (!call.arguments[0]->is_string()) return false;
+    separator = call.arguments[0]->as_string();
+  }
+  size_t before = output->size();
+  size_t count = target.SequenceSize();
+  for (size_t i = 0; i < count; ++i) {
+    Value item = target.SequenceAt(i);
+    if (item.is_undefined()) {
+      output->resize(before);
+      return false;
+    }
+    if (i > 0) output->append(separator);
+    AppendStr(item, output);
+    if (output->size() - before > call.max_string_bytes) {
+      output->resize(before);
+      return false;
+    }
+  }
+  return true;
+}
+
+// format(arguments...): printf formatting of a plain string (a Markup one escapes its
+// arguments) with defined arguments; a lone tuple or dict argument is left to Format.
+bool AppendFormat(const AppendedFilterCall& call, std::string* output) {
+  const Value& target = call.target;
+  if (!target.is_string() || target.is_markup() || call.arguments.empty()) return false;
+  for (const Value* argument : call.arguments) {
+    if (argument->is_undefined()) return false;
+  }
+  if (call.arguments.size() == 1) {
+    const Value& argument = *call.arguments[0];
+    if (argument.is_tuple() || argument.is_dict()) return false;
+    output->append(PrintfFormat(target.as_string(), argument));
+    return true;
+  }
+  ValueList positional;
+  positional.reserve(call.arguments.size());
+  for (const Value* argument : call.arguments) positional.push_back(*argument);
+  output->append(PrintfFormat(target.as_string(), positional));
   return true;
 }
 
@@ -549,6 +657,10 @@ FilterAppender FindFilterAppender(FilterFunction filter) {
   if (filter == Lower) return AppendLower;
   if (filter == Title) return AppendTitle;
   if (filter == Capitalize) return AppendCapitalize;
+  if (filter == Round) return AppendRound;
+  if (filter == Default) return AppendDefault;
+  if (filter == FilterJoin) return AppendJoin;
+  if (filter == Format) return AppendFormat;
   return nullptr;
 }
 

@@ -2,6 +2,7 @@
 // call's arguments, with Python keyword-argument binding, and returns a new value.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,13 +15,26 @@ using FilterFunction = Value (*)(Renderer& renderer, const Value& target, CallAr
 // Returns nullptr when Jinja2 has no filter of that name.
 FilterFunction FindFilter(std::string_view name);
 
-// For a filter called without arguments whose result is printed: appends what the filter's
-// result of `target` prints to `output` and returns true, without building the result Value;
-// returns false, having appended nothing, for a target it does not handle (then call the
-// filter). Pure; thread-safe.
-using FilterAppender = bool (*)(const Value& target, std::string* output);
+// A printed filter call for its appender (see FindFilterAppender): the filtered value and the
+// call's positional arguments (a call with keyword, * or ** arguments has none), both owned by
+// the caller for the duration of the call.
+struct AppendedFilterCall {
+  const Value& target;
+  std::span<const Value* const> arguments;
+  size_t max_string_bytes;  // the sandbox's string limit (RenderLimits::max_string_bytes)
+};
 
-// The appender of `filter` (upper, lower, capitalize, title, escape: strings only), or nullptr.
+// For a filter whose result is printed: appends what the filter's result prints to `output`
+// and returns true, without building the result Value; returns false, having appended nothing,
+// for a call it does not handle (undefined operands, types, argument counts or results it
+// leaves to the filter: then call the filter, which gives the result or Jinja2's error). Pure;
+// thread-safe.
+using FilterAppender = bool (*)(const AppendedFilterCall& call, std::string* output);
+
+// The appender of `filter`, or nullptr: upper, lower, capitalize, title, escape (no arguments,
+// strings); round (int or float, int precision); default (one optional argument,
+// no boolean flag); join (a list or tuple, a string separator); format (a plain string, one or
+// more arguments, none a tuple or dict when alone).
 FilterAppender FindFilterAppender(FilterFunction filter);
 
 // dictsort's order of a context JSON object's entries by key (ascending unless `reverse`,

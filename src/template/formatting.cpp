@@ -467,6 +467,11 @@ std::string PrintfFormatValues(std::string_view format, const Value* positional,
       continue;
     }
     if (!have_value) value = take();
+    // Undefined's __int__ and __float__ raise its UndefinedError (%x and %o want __index__).
+    if (value.is_undefined() &&
+        std::string_view("diueEfFgG").find(conversion) != std::string_view::npos) {
+      ThrowEval("UndefinedError", value.as_undefined().hint);
+    }
     std::string body;
     bool left = flags.find('-') != std::string::npos;
     bool zero = flags.find('0') != std::string::npos && !left;

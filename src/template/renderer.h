@@ -10,12 +10,14 @@
 // statement binds (Expression::context_name) is read from the context without searching the
 // frames; a chain of such a name and attributes (`run.project.name`) is resolved on the
 // context's JSON without building a Value per step (FindContextJson); a printed context string
-// or local variable is written where it is; `x|upper` and the other filters with an appender
-// (FindFilterAppender) append to the output directly; the usual loop targets are bound without
-// the general Assign (BindLoopTarget); `{% for k, v in x|dictsort %}` over a context object
-// walks the object's sorted JSON entries without building dictsort's list, the loop object
-// building an item only when asked for one (RenderDictSortFor, LoopData::json_entries). Each
-// falls back to the general path when it does not apply.
+// or local variable is written where it is; `x|upper`, `x|round(2)`, `x|default('n/a')`,
+// `x|join(', ')`, `'%.1f'|format(x)` and the other filters with an appender (FindFilterAppender)
+// append to the output directly, their positional arguments evaluated without CallArguments
+// (literals read from the tree) and the filter called only when the appender declines; the usual
+// loop targets are bound without the general Assign (BindLoopTarget); `{% for k, v in x|dictsort
+// %}` over a context object walks the object's sorted JSON entries without building dictsort's
+// list, the loop object building an item only when asked for one (RenderDictSortFor,
+// LoopData::json_entries). Each falls back to the general path when it does not apply.
 #pragma once
 
 #include <memory>
@@ -128,9 +130,10 @@ class Renderer {
   }
   [[noreturn]] void OutputLimitExceeded() const;
   void WriteValue(const Value& value);
-  // Prints `expression` when it is `target|filter` without arguments and the filter has an
-  // appender (see FindFilterAppender): the text goes straight into the output. Returns false,
-  // having evaluated nothing, otherwise.
+  // Prints `expression` when it is `target|filter(...)` with at most four positional arguments
+  // (no keyword, * or ** ones) and the filter has an appender (see FindFilterAppender): the text
+  // goes straight into the output, or the filter is called on the values already evaluated when
+  // the appender declines. Returns false, having evaluated nothing, otherwise.
   bool WriteFiltered(const Expression& expression);
 
   Value Evaluate(const Expression& expression);

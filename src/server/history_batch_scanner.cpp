@@ -108,7 +108,10 @@ class Scanner {
         if (!ReadStep(row.step)) return false;
         seen_step = true;
       } else if (key == "values" && !seen_values) {
+        SkipSpace();
+        const char* start = position_;
         if (!ReadValues(row.values, expected_keys)) return false;
+        row.values_json = std::string_view(start, static_cast<size_t>(position_ - start));
         seen_values = true;
       } else {
         return false;

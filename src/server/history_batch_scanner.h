@@ -12,7 +12,9 @@
 // way (ParseJsonObject + ParseHistoryBatch), which also produces the error messages. Whatever it
 // accepts, it reads exactly as that general way would: integers without a sign become unsigned
 // JSON numbers, with a sign signed ones, others doubles (an integer out of range or a double that
-// overflows makes it decline).
+// overflows makes it decline). Each accepted row's HistoryRow::values_json views the text of
+// its values object in `body` (white space inside kept as sent), so the store copies that text
+// instead of printing the numbers again: `body` must outlive the batch's use.
 //
 // Pure function; thread-safe.
 #pragma once
@@ -24,11 +26,12 @@
 
 namespace runhook::server {
 
-// The batch in `body`, or nullopt when the body is not of the shape above.
+// The batch in `body`, or nullopt when the body is not of the shape above. The rows' values_json
+// view `body`.
 std::optional<HistoryBatch> ScanHistoryBatch(std::string_view body);
 
 // The body of POST RUN/history: ScanHistoryBatch, else ParseJsonObject + ParseHistoryBatch (and
-// their errors).
+// their errors). Rows of the general way have no values_json.
 Result<HistoryBatch> ParseHistoryBatchBody(std::string_view body);
 
 }  // namespace runhook::server

@@ -1,6 +1,9 @@
 #include "server/run_summary.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace runhook::server {
 namespace {
@@ -50,6 +53,12 @@ void FoldDefinedValue(core::RunRecord& run, Json& aggregates, const std::string&
     run.summary[name] = aggregate[kind];
 }
 
+// True when no key is set explicitly nor defined: every logged value goes to the summary as is.
+bool HasPlainSummary(const core::RunRecord& run) {
+  return !run.summary_state.is_object() ||
+         (!run.summary_state.contains("set") && !run.summary_state.contains("metrics"));
+}
+
 }  // namespace
 
 Result<MetricDefinition> ParseMetricDefinition(const std::string& name, const Json& body) {
@@ -83,9 +92,7 @@ Result<Json> ParseObjectField(const Json& body, const char* field) {
 }
 
 void ApplyRowToSummary(core::RunRecord& run, const core::HistoryRow& row) {
-  const bool plain = !run.summary_state.is_object() ||
-                     (!run.summary_state.contains("set") && !run.summary_state.contains("metrics"));
-  if (plain) {
+  if (HasPlainSummary(run)) {
     for (const auto& [key, value] : row.values.items()) run.summary[key] = value;
     return;
   }
@@ -104,7 +111,40 @@ void ApplyRowToSummary(core::RunRecord& run, const core::HistoryRow& row) {
 }
 
 void ApplyRowsToSummary(core::RunRecord& run, const std::vector<core::HistoryRow>& rows) {
-  for (const auto& row : rows) ApplyRowToSummary(run, row);
+  const bool plain = HasPlainSummary(run);
+  const bool objects = std::all_of(
+      rows.begin(), rows.end(), [](const core::HistoryRow& row) { return row.values.is_object(); });
+  if (!plain || !objects || rows.size() < 2) {
+    for (const auto& row : rows) ApplyRowToSummary(run, row);
+    return;
+  }
+  // Plain summary: each key ends at its last value, and a key new to the summary is added where
+  // the rows first name it. So each key is written once, in the order first seen, with its last
+  // value. A row's key is first compared with the key at the same position of the previous row
+  // (rows usually repeat their keys), then looked up.
+  struct LastValue {
+    std::string_view key;
+    const Json* value;
+  };
+  std::vector<LastValue> last_values;                     // in the order first seen
+  std::unordered_map<std::string_view, size_t> index_of;  // into last_values
+  std::vector<size_t> index_by_position;                  // the previous row's keys' indexes
+  for (const auto& row : rows) {
+    size_t position = 0;
+    for (const auto& [key, value] : row.values.get_ref<const Json::object_t&>()) {
+      const size_t at = position++;
+      if (at < index_by_position.size() && last_values[index_by_position[at]].key == key) {
+        last_values[index_by_position[at]].value = &value;
+        continue;
+      }
+      auto [entry, inserted] = index_of.try_emplace(key, last_values.size());
+      if (inserted) last_values.push_back(LastValue{key, &value});
+      last_values[entry->second].value = &value;
+      if (at >= index_by_position.size()) index_by_position.resize(at + 1);
+      index_by_position[at] = entry->second;
+    }
+  }
+  for (const LastValue& last : last_values) run.summary[std::string(last.key)] = *last.value;
 }
 
 void ApplyConfigUpdate(core::RunRecord& run, const Json& changes) {

@@ -90,7 +90,10 @@ std::vector<core::HistoryRow> Unplace(std::vector<PlacedRow>& placed) {
 
 Status InsertBlock(Connection& connection, int64_t run_pk, int64_t sequence,
                    std::span<const core::HistoryRow> rows, std::string& text) {
+  size_t expected_size = 2;  // exact for rows with values_json but the steps' digits
+  for (const core::HistoryRow& row : rows) expected_size += row.values_json.size() + 24;
   text.clear();
+  text.reserve(expected_size);
   text.push_back('[');
   int64_t first_step = std::numeric_limits<int64_t>::max();
   int64_t last_step = std::numeric_limits<int64_t>::min();
@@ -100,7 +103,11 @@ Status InsertBlock(Connection& connection, int64_t run_pk, int64_t sequence,
     text.push_back('[');
     text.append(number, std::to_chars(number, number + sizeof(number), row.step).ptr);
     text.push_back(',');
-    if (Status status = AppendHistoryValuesJson(row.values, text); !status) return status;
+    if (!row.values_json.empty()) {
+      text.append(row.values_json);  // the text `values` was read from, as sent
+    } else if (Status status = AppendHistoryValuesJson(row.values, text); !status) {
+      return status;
+    }
     text.push_back(']');
     first_step = std::min(first_step, row.step);
     last_step = std::max(last_step, row.step);

@@ -24,7 +24,9 @@ namespace runhook::store::sqlite {
 // A batch of 1,000 rows of 5 metrics is one block of about 100 KB.
 inline constexpr size_t kMaxRowsPerBlock = 1024;
 
-// Appends `rows` as new blocks of run `run_pk`.
+// Appends `rows` as new blocks of run `run_pk`. A row's values are written as its values_json
+// when it has one (copied as is: the caller vouches that it is the JSON text of `values`), else
+// by AppendHistoryValuesJson.
 // REQUIRES: inside a transaction (the caller's, so the rows commit with the run's update).
 Status AppendHistoryBlocks(Connection& connection, int64_t run_pk,
                            const std::vector<core::HistoryRow>& rows);

@@ -14,6 +14,10 @@
 namespace runhook::store::sqlite {
 namespace {
 
+// MetricPointCollector reserves room for at most this many points in all (16 MiB), so rows with
+// many different keys do not reserve a batch's worth for each.
+constexpr size_t kMaxReservedPoints = 1 << 20;
+
 // Backfill appends what it has read after this many points, bounding its memory.
 constexpr size_t kBackfillFlushPoints = 1'000'000;
 
@@ -160,17 +164,38 @@ Status AppendKeyPoints(Connection& connection, int64_t run_pk, const std::string
 
 }  // namespace
 
-void CollectMetricPoints(int64_t step, const Json& values, MetricPointsByKey& points) {
+MetricPointCollector::MetricPointCollector(MetricPointsByKey& points, size_t expected_rows)
+    : points_(points), expected_rows_(expected_rows) {}
+
+void MetricPointCollector::Add(int64_t step, const Json& values) {
   if (!values.is_object()) return;
-  for (const auto& [key, value] : values.items()) {
+  size_t position = 0;
+  for (const auto& [key, value] : values.get_ref<const Json::object_t&>()) {
+    const size_t index = position++;
     // is_number() is false for booleans; strings, objects, arrays and null are skipped too.
     if (!value.is_number()) continue;
     const double number = value.get<double>();
     if (!std::isfinite(number)) continue;
-    MetricPoints& series = points[key];
-    series.steps.push_back(step);
-    series.values.push_back(number);
+    if (index >= series_by_position_.size()) series_by_position_.resize(index + 1);
+    auto& [cached_key, series] = series_by_position_[index];
+    if (series == nullptr || cached_key != key) {
+      auto [entry, inserted] = points_.try_emplace(key);
+      if (inserted && reserved_points_ + expected_rows_ <= kMaxReservedPoints) {
+        entry->second.steps.reserve(expected_rows_);
+        entry->second.values.reserve(expected_rows_);
+        reserved_points_ += expected_rows_;
+      }
+      cached_key = entry->first;  // the map's node: stable while the entry lives
+      series = &entry->second;
+    }
+    series->steps.push_back(step);
+    series->values.push_back(number);
   }
+}
+
+void MetricPointCollector::Forget() {
+  series_by_position_.clear();
+  reserved_points_ = 0;
 }
 
 Status AppendMetricChunks(Connection& connection, int64_t run_pk, const MetricPointsByKey& points) {
@@ -259,10 +284,12 @@ Status BackfillMetricChunks(Connection& connection) {
   Result<StatementRef> select = connection.Prepare(sql::kSelectAllHistory);
   if (!select) return select.error();
   MetricPointsByKey pending;
+  MetricPointCollector collector(pending, /*expected_rows=*/0);
   int64_t pending_run_pk = -1;
   size_t pending_points = 0;
   auto flush = [&]() -> Status {
     Status status = AppendMetricChunks(connection, pending_run_pk, pending);
+    collector.Forget();
     pending.clear();
     pending_points = 0;
     return status;
@@ -279,7 +306,7 @@ Status BackfillMetricChunks(Connection& connection) {
     Result<Json> values = ReadJsonColumn(**select, 2, "history row values");
     if (!values) return values.error();
     const size_t before = pending_points;
-    CollectMetricPoints((*select)->ColumnInt64(1), *values, pending);
+    collector.Add((*select)->ColumnInt64(1), *values);
     pending_points = before + values->size();  // an upper bound is enough for the flush
   }
   return flush();

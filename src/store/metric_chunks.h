@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json.h"
@@ -33,9 +35,29 @@ inline constexpr size_t kMaxPointsPerChunk = 2048;
 // Points waiting to be appended, by metric key, each key's in the order logged.
 using MetricPointsByKey = std::map<std::string, MetricPoints>;
 
-// Adds the finite numeric values of one history row (`values`, a JSON object) at `step` to
-// `points`. Values of other types are skipped.
-void CollectMetricPoints(int64_t step, const Json& values, MetricPointsByKey& points);
+// Adds the finite numeric values of history rows to a MetricPointsByKey; values of other types
+// are skipped. Rows of a batch usually repeat the previous row's keys in the same order, so each
+// key is first compared with the key at its position in the previous row, and looked up in the
+// map only when they differ.
+// Borrows `points`, which must outlive the collector; call Forget() before removing entries.
+class MetricPointCollector {
+ public:
+  // `expected_rows`: the capacity reserved for a key's points when it is first seen.
+  MetricPointCollector(MetricPointsByKey& points, size_t expected_rows);
+
+  // Adds the finite numeric values of one history row (`values`, a JSON object) at `step`.
+  void Add(int64_t step, const Json& values);
+
+  // Drops the cached positions (they point into `points`).
+  void Forget();
+
+ private:
+  MetricPointsByKey& points_;
+  size_t expected_rows_;
+  size_t reserved_points_ = 0;
+  // The key and series at each position of the rows added so far (the latest row's keys first).
+  std::vector<std::pair<std::string_view, MetricPoints*>> series_by_position_;
+};
 
 // Appends `points` to the chunks of run `run_pk`: per key, the last chunk is read and rewritten
 // once (when it has room) and the rest goes into new chunks.

@@ -216,8 +216,8 @@ Status SqliteStore::AppendHistory(const RunRecord& run, const std::string& batch
   }
   if (Status status = AppendHistoryBlocks(*connection_, *run_pk, rows); !status) return status;
   MetricPointsByKey metric_points;  // the rows' numeric values again, as series for charts
-  for (const HistoryRow& history_row : rows)
-    CollectMetricPoints(history_row.step, history_row.values, metric_points);
+  MetricPointCollector collector(metric_points, rows.size());
+  for (const HistoryRow& history_row : rows) collector.Add(history_row.step, history_row.values);
   if (Status status = AppendMetricChunks(*connection_, *run_pk, metric_points); !status)
     return status;
   for (const EventWrite& event : events) {

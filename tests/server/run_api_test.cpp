@@ -2,9 +2,11 @@
 // heartbeat, finish, get, and the delivery log.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "server/history_batch_scanner.h"
 #include "test_support.h"
 
 namespace runhook::server::testing {
@@ -165,6 +167,42 @@ TEST(RunApi, FullLifecycleRoundTrips) {
   ASSERT_EQ(history.json["rows"].size(), 3u);
   EXPECT_EQ(history.json["rows"][1]["step"], 1);
   EXPECT_EQ(history.json["rows"][1]["values"]["accuracy"], 0.7);
+}
+
+TEST(RunApi, HistoryReadsBackAsSentWhetherScannedOrParsedTheGeneralWay) {
+  TestServer server;
+  Json run = server.CreateRun(SeedRunBody());
+  const std::string path = TestServer::RunPath(run);
+  // The fast scanner accepts the first body (its rows' text is stored as sent); the nested value
+  // in the second sends it to the DOM parse (its rows are written from the parsed values).
+  const std::string scanned =
+      R"({"batch_id": "scanned", "rows": [{"step": 0, "values": { "loss" : 1.0, "big": 1e5,)"
+      R"( "n": 18446744073709551615, "neg": -3, "name": "a b", "yes": true,)"
+      R"( "none": null }}, {"step": 1, "values": {"loss": 0.1000000000000000055511151231257827}}]})";
+  const std::string general =
+      R"({"batch_id": "general", "rows": [{"step": 2, "values": {"loss": 1.0, "big": 1e5,)"
+      R"( "n": 18446744073709551615, "neg": -3, "name": "café", "nested": {"a": [1]}}},)"
+      R"( {"step": 3, "values": {"loss": 2.5e-3}}]})";
+  ASSERT_TRUE(ScanHistoryBatch(scanned).has_value());
+  ASSERT_FALSE(ScanHistoryBatch(general).has_value());
+  Json expected = Json::array();
+  for (const std::string* body : {&scanned, &general}) {
+    HttpAnswer logged = server.Post(path + "/history", *body);
+    ASSERT_EQ(logged.status, 200) << logged.body;
+    const Json sent = Json::parse(*body);
+    for (const Json& row : sent["rows"]) expected.push_back(row);
+  }
+  HttpAnswer history = server.Get(path + "/history");
+  ASSERT_EQ(history.status, 200) << history.body;
+  const Json& rows = history.json["rows"];
+  ASSERT_EQ(rows.size(), expected.size());
+  for (size_t index = 0; index < expected.size(); ++index) {
+    EXPECT_EQ(rows[index]["step"], expected[index]["step"]);
+    // Same keys in the same order, same values, same JSON number types.
+    EXPECT_EQ(rows[index]["values"].dump(), expected[index]["values"].dump()) << index;
+    for (const auto& [key, value] : expected[index]["values"].items())
+      EXPECT_EQ(rows[index]["values"][key].type(), value.type()) << index << " " << key;
+  }
 }
 
 TEST(RunApi, HistoryQueryFiltersByStepRangeAndLimit) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "store_test_support.h"
@@ -78,6 +79,28 @@ TEST_P(HistoryTest, ValuesOfEveryKindReadBackWithTheirTypes) {
       EXPECT_EQ(read[key].type(), value.type()) << key;
   }
   EXPECT_EQ((*rows)[2].values.dump(), R"({"nan":null,"infinite":null,"k":1})");
+}
+
+TEST_P(HistoryTest, RowsWithTheirValuesTextStoreThatTextAndReadItBack) {
+  // As the server's scanner hands them over: values_json is the body's text of `values`, white
+  // space and number spellings as sent; rows without it are written from `values`.
+  const std::string sent = R"({ "loss" : 1.0, "big": 1e5, "zero": -0, "n": 18446744073709551615,)"
+                           R"( "name": "a b", "yes": true, "none": null })";
+  // Different values on purpose: the stored text must be values_json, not `values` printed.
+  HistoryRow passed{0, Json{{"ignored", 1}}, sent};
+  HistoryRow written{1, Json::parse(R"({"loss": 2.0, "big": 100000.0})")};
+  RunRecord next = run_;
+  next.last_step = 1;
+  ASSERT_TRUE(store_->AppendHistory(next, "b1", {passed, written}));
+  Result<std::vector<HistoryRow>> rows = store_->GetHistory(run_.key, 0, 100, -1);
+  ASSERT_TRUE(rows) << Describe(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  const Json expected = Json::parse(sent);
+  EXPECT_EQ((*rows)[0].values.dump(), expected.dump());
+  for (const auto& [key, value] : expected.items())
+    EXPECT_EQ((*rows)[0].values[key].type(), value.type()) << key;
+  EXPECT_EQ((*rows)[1].values.dump(), written.values.dump());
+  EXPECT_TRUE((*rows)[0].values_json.empty());  // rows read from the store borrow nothing
 }
 
 TEST_P(HistoryTest, AppendUpdatesRunSummaryLastStepAndVersion) {

@@ -346,6 +346,7 @@ class Parser {
     if (SkipName("if")) statement->condition = ParseExpression(true);
     statement->recursive = SkipName("recursive");
     ++loop_depth_;
+    ++enclosing_for_loops_;
     statement->bodies.push_back(ParseStatements({"endfor", "else"}, false));
     --loop_depth_;
     if (Same(Next().text, "endfor")) {
@@ -353,10 +354,13 @@ class Parser {
     } else {
       statement->bodies.push_back(ParseStatements({"endfor"}, true));
     }
+    --enclosing_for_loops_;
     return statement;
   }
 
-  // Jinja2 refuses `loop` as a name of a for loop's target (at compile time).
+  // Jinja2 refuses `loop` as a name of a for loop's target, and as a name a set or set block
+  // inside a for loop assigns (in its body or else, macros defined there included; `with` and
+  // macro parameters may still be named `loop`), at compile time.
   void RejectLoopTarget(const Expression& target) {
     if (target.kind == ExpressionKind::kName && Same(target.name, "loop")) {
       throw TemplateError("TemplateAssertionError",
@@ -385,6 +389,7 @@ class Parser {
   StatementPtr ParseSet() {
     SourceLocation location = ExpectKeyword("set").location;
     ExpressionPtr target = ParseAssignTarget(true, false, nullptr, true);
+    if (enclosing_for_loops_ > 0) RejectLoopTarget(*target);
     if (SkipOperator(Operator::kAssign)) {
       auto statement = MakeStatement(StatementKind::kSet, location);
       statement->target = std::move(target);
@@ -1078,6 +1083,9 @@ class Parser {
   std::vector<EndRules> end_token_stack_;
   std::vector<std::string_view> tag_stack_;  // views of the tokens' text
   int loop_depth_ = 0;
+  // For statements around the statement being parsed, macro and call bodies not reset (unlike
+  // loop_depth_): Jinja2 refuses assigning `loop` anywhere inside a for loop.
+  int enclosing_for_loops_ = 0;
   std::vector<Statement*> open_macros_;  // macros and call blocks being parsed, innermost last
   std::pmr::vector<Value*> owned_constants_{arena_};
   std::pmr::vector<Expression*> name_nodes_{arena_};  // every kName node, see MarkContextNames

@@ -529,34 +529,17 @@ Value FileSizeFormat(Renderer& renderer, const Value& target, CallArguments& arg
   return Value::String("");
 }
 
-}  // namespace
-
-namespace {
-
 // FilterAppender implementations (see FindFilterAppender).
-bool AppendUpper(const AppendedFilterCall& call, std::string* output) {
+
+// A string filter without arguments: `transform` of the string target, else declines.
+template <std::string (*transform)(std::string_view)>
+bool AppendTransformed(const AppendedFilterCall& call, std::string* output) {
   if (!call.target.is_string() || !call.arguments.empty()) return false;
-  output->append(PythonUpper(call.target.as_string()));
+  output->append(transform(call.target.as_string()));
   return true;
 }
 
-bool AppendLower(const AppendedFilterCall& call, std::string* output) {
-  if (!call.target.is_string() || !call.arguments.empty()) return false;
-  output->append(PythonLower(call.target.as_string()));
-  return true;
-}
-
-bool AppendCapitalize(const AppendedFilterCall& call, std::string* output) {
-  if (!call.target.is_string() || !call.arguments.empty()) return false;
-  output->append(PythonCapitalize(call.target.as_string()));
-  return true;
-}
-
-bool AppendTitle(const AppendedFilterCall& call, std::string* output) {
-  if (!call.target.is_string() || !call.arguments.empty()) return false;
-  output->append(TitleCase(std::string(call.target.as_string())));
-  return true;
-}
+std::string TitleCaseOf(std::string_view text) { return TitleCase(std::string(text)); }
 
 bool AppendEscape(const AppendedFilterCall& call, std::string* output) {
   if (!call.target.is_string() || !call.arguments.empty()) return false;
@@ -653,10 +636,10 @@ bool AppendFormat(const AppendedFilterCall& call, std::string* output) {
 
 FilterAppender FindFilterAppender(FilterFunction filter) {
   if (filter == Escape) return AppendEscape;
-  if (filter == Upper) return AppendUpper;
-  if (filter == Lower) return AppendLower;
-  if (filter == Title) return AppendTitle;
-  if (filter == Capitalize) return AppendCapitalize;
+  if (filter == Upper) return AppendTransformed<PythonUpper>;
+  if (filter == Lower) return AppendTransformed<PythonLower>;
+  if (filter == Title) return AppendTransformed<TitleCaseOf>;
+  if (filter == Capitalize) return AppendTransformed<PythonCapitalize>;
   if (filter == Round) return AppendRound;
   if (filter == Default) return AppendDefault;
   if (filter == FilterJoin) return AppendJoin;

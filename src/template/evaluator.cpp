@@ -33,6 +33,29 @@ Value Renderer::Evaluate(const Expression& expression) {
   }
 }
 
+bool Renderer::EvaluateCondition(const Expression& condition) {
+  const Expression* operand = &condition;
+  bool negated = false;
+  while (operand->kind == ExpressionKind::kNot) {
+    operand = operand->children[0].get();
+    negated = !negated;
+  }
+  if (operand->kind == ExpressionKind::kAttribute) {
+    const Expression& parent = *operand->children[0];
+    bool first = operand->name == "first";
+    if (parent.kind == ExpressionKind::kName && !parent.context_name &&
+        (first || operand->name == "last")) {
+      const Value* local = FindLocal(parent.name);
+      if (local != nullptr && local->kind() == Value::Kind::kLoop) {
+        const LoopData& loop = local->as_loop();
+        bool truth = first ? loop.index0 == 0 : loop.index0 + 1 == loop.length;
+        return truth != negated;
+      }
+    }
+  }
+  return IsTruthy(Evaluate(condition));
+}
+
 std::string Renderer::PathOf(const Expression& expression) const {
   switch (expression.kind) {
     case ExpressionKind::kName:
@@ -171,7 +194,7 @@ Value Renderer::EvaluateUnlocated(const Expression& expression) {
       return Evaluate(*expression.children[1]);
     }
     case ExpressionKind::kCondition: {
-      if (IsTruthy(Evaluate(*expression.children[0]))) return Evaluate(*expression.children[1]);
+      if (EvaluateCondition(*expression.children[0])) return Evaluate(*expression.children[1]);
       if (expression.children[2]) return Evaluate(*expression.children[2]);
       return expression.constant;  // the parser's lenient undefined
     }
@@ -314,35 +337,58 @@ bool Renderer::WriteFiltered(const Expression& expression) {
       expression.double_star_arguments || expression.arguments.size() > kMaxArguments) {
     return false;
   }
-  FilterAppender append = FindFilterAppender(expression.filter);
-  if (append == nullptr) return false;
-  // In EvaluateFilter's order: the target, then the arguments; literals read in place.
-  Value target = Evaluate(*expression.children[0]);
+  if (expression.appender == nullptr) return false;
+  // In EvaluateFilter's order: the target, then the arguments; literals read in place. A local
+  // target (`value|round(4)`) is read in place too when every argument is a literal: nothing
+  // runs between the lookup and the call that could change its frame.
   size_t count = expression.arguments.size();
-  std::array<std::optional<Value>, kMaxArguments> evaluated;  // built only when needed
+  bool literal_arguments = true;
+  for (size_t i = 0; i < count; ++i) {
+    if (expression.arguments[i]->kind != ExpressionKind::kLiteral) literal_arguments = false;
+  }
+  const Expression& target_expression = *expression.children[0];
+  const Value* local = nullptr;
+  if (literal_arguments && target_expression.kind == ExpressionKind::kName &&
+      !target_expression.context_name) {
+    local = FindLocal(target_expression.name);
+  }
+  std::optional<Value> evaluated_target;
+  const Value& target =
+      local != nullptr ? *local : evaluated_target.emplace(Evaluate(target_expression));
   std::array<const Value*, kMaxArguments> arguments;
+  if (literal_arguments) {
+    for (size_t i = 0; i < count; ++i) arguments[i] = &expression.arguments[i]->constant;
+    WriteFilterCall(expression, target, {arguments.data(), count});
+    return true;
+  }
+  std::array<std::optional<Value>, kMaxArguments> evaluated;
   for (size_t i = 0; i < count; ++i) {
     const Expression& argument = *expression.arguments[i];
     arguments[i] = argument.kind == ExpressionKind::kLiteral
                        ? &argument.constant
                        : &evaluated[i].emplace(Evaluate(argument));
   }
+  WriteFilterCall(expression, target, {arguments.data(), count});
+  return true;
+}
+
+void Renderer::WriteFilterCall(const Expression& expression, const Value& target,
+                               std::span<const Value* const> arguments) {
   size_t before = output_->size();
   try {
-    AppendedFilterCall call{target, {arguments.data(), count}, limits_.max_string_bytes};
-    if (append(call, output_)) {
+    AppendedFilterCall call{target, arguments, limits_.max_string_bytes};
+    if (expression.appender(call, output_)) {
       CountOutput(output_->size() - before);
-    } else if (count == 0) {
+    } else if (arguments.empty()) {
       WriteValue(expression.filter(*this, target, no_arguments_));
     } else {
       ArgumentsLease lease(*this);
-      for (size_t i = 0; i < count; ++i) lease.arguments().positional.push_back(*arguments[i]);
+      for (const Value* argument : arguments) lease.arguments().positional.push_back(*argument);
       WriteValue(expression.filter(*this, target, lease.arguments()));
     }
   } catch (const EvalError& error) {
     Fail(error.type, error.message, expression.location);
   }
-  return true;
 }
 
 Value Renderer::CallFilter(std::string_view name, const Value& target, CallArguments& arguments) {

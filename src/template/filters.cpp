@@ -300,6 +300,7 @@ double PythonRound(double value, int64_t digits) {
     return rounded;
   }
   double power = std::pow(10.0, static_cast<double>(-digits));
+  if (std::isinf(power)) return 0.0 * value;  // as CPython: zero with the value's sign
   double scaled = value / power;
   double rounded = std::round(scaled);
   if (std::fabs(scaled - rounded) == 0.5) rounded = 2.0 * std::round(scaled / 2.0);
@@ -352,21 +353,27 @@ Value StringFilter(Renderer& renderer, const Value& target, CallArguments& argum
 
 // The title filter's text: "".join(w[0].upper() + w[1:].lower() for w in
 // re.split(r"([-\s({\[<]+)", s) if w).
+bool IsTitleSeparator(uint32_t c) {
+  return c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || IsPythonSpace(c);
+}
+
+// Jinja2's title of an ASCII text, in place: each run of separators or of other characters
+// starts upper case and goes on lower case.
+void TitleCaseAscii(char* text, size_t size) {
+  bool previous_separator = false;
+  for (size_t i = 0; i < size; ++i) {
+    char c = text[i];
+    bool separator = IsTitleSeparator(static_cast<unsigned char>(c));
+    bool run_start = i == 0 || separator != previous_separator;
+    previous_separator = separator;
+    if (run_start && c >= 'a' && c <= 'z') text[i] = static_cast<char>(c - 32);
+    if (!run_start && c >= 'A' && c <= 'Z') text[i] = static_cast<char>(c + 32);
+  }
+}
+
 std::string TitleCase(std::string text) {
-  auto is_separator = [](uint32_t c) {
-    return c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || IsPythonSpace(c);
-  };
   if (IsAscii(text)) {
-    // Each run of separators or of other characters starts upper case and goes on lower case.
-    bool previous_separator = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-      char c = text[i];
-      bool separator = is_separator(static_cast<unsigned char>(c));
-      bool run_start = i == 0 || separator != previous_separator;
-      previous_separator = separator;
-      if (run_start && c >= 'a' && c <= 'z') text[i] = static_cast<char>(c - 32);
-      if (!run_start && c >= 'A' && c <= 'Z') text[i] = static_cast<char>(c + 32);
-    }
+    TitleCaseAscii(text.data(), text.size());
     return text;
   }
   std::vector<uint32_t> cps = DecodeUtf8(text);
@@ -374,10 +381,10 @@ std::string TitleCase(std::string text) {
   size_t i = 0;
   while (i < cps.size()) {
     size_t j = i;
-    if (is_separator(cps[i])) {
-      while (j < cps.size() && is_separator(cps[j])) ++j;
+    if (IsTitleSeparator(cps[i])) {
+      while (j < cps.size() && IsTitleSeparator(cps[j])) ++j;
     } else {
-      while (j < cps.size() && !is_separator(cps[j])) ++j;
+      while (j < cps.size() && !IsTitleSeparator(cps[j])) ++j;
     }
     AppendUpper(cps[i], &out);
     std::vector<uint32_t> rest(cps.begin() + static_cast<long>(i) + 1,
@@ -539,7 +546,19 @@ bool AppendTransformed(const AppendedFilterCall& call, std::string* output) {
   return true;
 }
 
-std::string TitleCaseOf(std::string_view text) { return TitleCase(std::string(text)); }
+// title: an ASCII string title-cased where it is appended; others as Title.
+bool AppendTitle(const AppendedFilterCall& call, std::string* output) {
+  if (!call.target.is_string() || !call.arguments.empty()) return false;
+  std::string_view text = call.target.as_string();
+  if (!IsAscii(text)) {
+    output->append(TitleCase(std::string(text)));
+    return true;
+  }
+  size_t before = output->size();
+  output->append(text);
+  TitleCaseAscii(output->data() + before, text.size());
+  return true;
+}
 
 bool AppendEscape(const AppendedFilterCall& call, std::string* output) {
   if (!call.target.is_string() || !call.arguments.empty()) return false;
@@ -565,7 +584,10 @@ bool AppendRound(const AppendedFilterCall& call, std::string* output) {
     AppendStr(target, output);
     return true;
   }
-  AppendFloat(PythonRound(target.as_double(), precision), output);
+  if (precision < 0 || precision > 22 ||
+      !AppendRoundedFloat(target.as_double(), static_cast<int>(precision), output)) {
+    AppendFloat(PythonRound(target.as_double(), precision), output);
+  }
   return true;
 }
 
@@ -622,6 +644,7 @@ bool AppendFormat(const AppendedFilterCall& call, std::string* output) {
   if (call.arguments.size() == 1) {
     const Value& argument = *call.arguments[0];
     if (argument.is_tuple() || argument.is_dict()) return false;
+    if (AppendFixedPointFormat(target.as_string(), argument, output)) return true;
     output->append(PrintfFormat(target.as_string(), argument));
     return true;
   }
@@ -638,7 +661,7 @@ FilterAppender FindFilterAppender(FilterFunction filter) {
   if (filter == Escape) return AppendEscape;
   if (filter == Upper) return AppendTransformed<PythonUpper>;
   if (filter == Lower) return AppendTransformed<PythonLower>;
-  if (filter == Title) return AppendTransformed<TitleCaseOf>;
+  if (filter == Title) return AppendTitle;
   if (filter == Capitalize) return AppendTransformed<PythonCapitalize>;
   if (filter == Round) return AppendRound;
   if (filter == Default) return AppendDefault;

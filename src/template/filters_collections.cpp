@@ -187,15 +187,15 @@ bool KeyLess(std::string_view left, std::string_view right, bool case_sensitive)
 bool SortJsonEntriesByKey(const Json& object, bool case_sensitive, bool reverse, JsonEntry* entries,
                           size_t* count) {
   size_t found = 0;
+  unsigned char high_bits = 0;  // any byte >= 0x80 in a key
   for (const auto& [key, value] : object.get_ref<const Json::object_t&>()) {
     if (found == LoopData::kMaxJsonEntries) return false;
     if (!case_sensitive) {
-      for (char c : key) {
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
-      }
+      for (char c : key) high_bits |= static_cast<unsigned char>(c);
     }
     entries[found++] = JsonEntry{&key, &value};
   }
+  if (high_bits >= 0x80) return false;
   // Insertion sort: stable, as Python's sorted.
   for (size_t i = 1; i < found; ++i) {
     JsonEntry moving = entries[i];

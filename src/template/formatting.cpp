@@ -599,6 +599,38 @@ std::string PrintfFormatValues(std::string_view format, const Value* positional,
 
 }  // namespace
 
+bool AppendFixedPointFormat(std::string_view format, const Value& argument, std::string* out) {
+  if (!argument.is_float() && !argument.is_int()) return false;
+  size_t percent = format.find('%');
+  if (percent == std::string_view::npos || percent + 3 >= format.size() ||
+      format[percent + 1] != '.') {
+    return false;
+  }
+  size_t position = percent + 2;
+  int precision = 0;
+  size_t digits = 0;
+  while (position < format.size() && digits < 3 && format[position] >= '0' &&
+         format[position] <= '9') {
+    precision = precision * 10 + (format[position++] - '0');
+    ++digits;
+  }
+  if (digits == 0 || digits > 2 || position >= format.size() || format[position] != 'f') {
+    return false;
+  }
+  std::string_view suffix = format.substr(position + 1);
+  if (suffix.find('%') != std::string_view::npos) return false;
+  double number = argument.as_double();
+  uint64_t scaled = 0;
+  if (!std::isfinite(number) || !RoundToScaledDecimal(std::fabs(number), precision, &scaled)) {
+    return false;
+  }
+  out->append(format.substr(0, percent));
+  if (std::signbit(number)) out->push_back('-');  // '%.1f' % -0.01 is '-0.0', as printf
+  AppendScaledDecimal(scaled, precision, out);
+  out->append(suffix);
+  return true;
+}
+
 std::string PrintfFormat(std::string_view format, const Value& arguments) {
   if (arguments.is_dict()) return PrintfFormatValues(format, nullptr, 0, &arguments);
   if (arguments.is_tuple()) {

@@ -20,4 +20,10 @@ std::string PrintfFormat(std::string_view format, const Value& arguments);
 // format % tuple(positional), without building the tuple.
 std::string PrintfFormat(std::string_view format, const ValueList& positional);
 
+// format % number for the common `'%.2f'`-like format: text around exactly one `%.Nf`
+// directive (N of one or two digits, no flags or width, no other '%') and a finite int or
+// float: appends what PrintfFormat would return and returns true. Returns false, having
+// appended nothing, for any other format or argument (then PrintfFormat).
+bool AppendFixedPointFormat(std::string_view format, const Value& argument, std::string* out);
+
 }  // namespace runhook::templating

@@ -87,6 +87,7 @@ struct Expression {
   ExpressionPtr star_arguments;         // *args
   ExpressionPtr double_star_arguments;  // **kwargs
   FilterFunction filter = nullptr;      // kFilter: the resolved implementation
+  FilterAppender appender = nullptr;    // kFilter: FindFilterAppender(filter), may be null
   TestFunction test = nullptr;          // kTest: the resolved implementation
 };
 

@@ -1025,6 +1025,7 @@ class Parser {
                             token.location.line, token.location.column);
       }
       filter->filter = function;
+      filter->appender = FindFilterAppender(function);
       filter->children.push_back(std::move(node));
       if (AtOperator(Operator::kLeftParenthesis)) ParseCallArguments(filter.get());
       node = std::move(filter);

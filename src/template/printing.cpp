@@ -140,6 +140,33 @@ void AppendScaledDecimal(uint64_t scaled, int digits, std::string* out) {
   out->append(begin, buffer + sizeof(buffer));
 }
 
+bool AppendRoundedFloat(double value, int digits, std::string* out) {
+  uint64_t scaled = 0;
+  if (!std::isfinite(value) || !RoundToScaledDecimal(std::fabs(value), digits, &scaled)) {
+    return false;
+  }
+  if (scaled == 0) {  // Python's round keeps the sign: round(-0.001, 2) is -0.0
+    out->append(std::signbit(value) ? "-0.0" : "0.0");
+    return true;
+  }
+  while (digits > 0 && scaled % 10 == 0) {
+    scaled /= 10;
+    --digits;
+  }
+  // Below 1e-4, that is scaled < 10^(digits - 4), repr switches to exponent notation.
+  if (digits > 4 && static_cast<double>(scaled) < kPowersOfTen[digits - 4]) return false;
+  char buffer[48];
+  char* end = buffer + sizeof(buffer);
+  if (digits == 0) {  // Python adds ".0" to an integral value
+    *--end = '0';
+    *--end = '.';
+  }
+  char* begin = WriteScaledDecimal(scaled, digits, end);
+  if (value < 0) *--begin = '-';
+  out->append(begin, buffer + sizeof(buffer));
+  return true;
+}
+
 void AppendFloat(double value, std::string* out) {
   double magnitude = std::fabs(value);
   uint64_t scaled = 0;

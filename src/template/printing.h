@@ -22,6 +22,13 @@ void AppendFloat(double value, std::string* out);  // repr(float), appended
 bool RoundToScaledDecimal(double magnitude, int digits, uint64_t* scaled);
 // Appends scaled / 10^digits with exactly `digits` fraction digits ("0.0500" for 500, 4).
 void AppendScaledDecimal(uint64_t scaled, int digits, std::string* out);
+// repr(round(value, digits)) appended, without building the rounded double: the decimal
+// RoundToScaledDecimal gives, trailing zeros dropped ("0.95" for 0.9500; "3.0" when no fraction
+// digit is left). Exact because a decimal of at most 15 significant digits is the shortest
+// repr of the double nearest to it. Returns false, having appended nothing, for a non-finite
+// `value`, `digits` outside 0-22, a case RoundToScaledDecimal declines, or a nonzero result
+// below 1e-4 (repr's exponent notation): the caller then rounds and prints the general way.
+bool AppendRoundedFloat(double value, int digits, std::string* out);
 // 10^digits as a double, exact. REQUIRES: 0 <= digits <= 22.
 double PowerOfTen(int digits);
 void AppendStr(const Value& value, std::string* out);   // str(value); undefined prints ""

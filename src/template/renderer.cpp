@@ -339,7 +339,7 @@ Renderer::Flow Renderer::RenderStatement(const Statement& statement) {
 
 Renderer::Flow Renderer::RenderIf(const Statement& statement) {
   for (size_t i = 0; i < statement.conditions.size(); ++i) {
-    if (IsTruthy(Evaluate(*statement.conditions[i]))) return RenderBody(statement.bodies[i]);
+    if (EvaluateCondition(*statement.conditions[i])) return RenderBody(statement.bodies[i]);
   }
   if (statement.bodies.size() > statement.conditions.size())
     return RenderBody(statement.bodies.back());
@@ -450,6 +450,17 @@ bool Renderer::BindLoopTarget(const Expression& target, const Value& item, Frame
   return true;
 }
 
+bool Renderer::ReboundInPlace(const std::string& key, const Json& value, const Value& loop_value) {
+  FramePtr& frame = scopes_.back();
+  // As RenewFrame would keep it: no closure may see the frame change.
+  if (frames_captured_ || frame.use_count() != 1 || frame->size() != 3) return false;
+  Value& loop = (*frame)[0].second;  // a `{% set loop = ... %}` in the body replaced it
+  if (loop.kind() != Value::Kind::kLoop || &loop.as_loop() != &loop_value.as_loop()) return false;
+  (*frame)[1].second = Value::BorrowedString(key);
+  (*frame)[2].second = Value::FromJson(value);
+  return true;
+}
+
 bool Renderer::RenderDictSortFor(const Statement& statement) {
   const Expression& iterable = *statement.expression;
   if (statement.condition || statement.recursive || iterable.kind != ExpressionKind::kFilter ||
@@ -471,9 +482,13 @@ bool Renderer::RenderDictSortFor(const Statement& statement) {
   for (size_t i = 0; i < loop->length; ++i) {
     CountIterations(1);
     loop->index0 = i;
+    const JsonEntry& entry = loop->json_entries[i];
+    if (i > 0 && ReboundInPlace(*entry.key, *entry.value, loop_value)) {
+      if (RenderBody(statement.bodies[0]) == Flow::kBreak) break;
+      continue;
+    }
     if (i > 0) RenewFrame();
     Frame& frame = *scopes_.back();
-    const JsonEntry& entry = loop->json_entries[i];
     frame.emplace_back("loop", loop_value);
     frame.emplace_back(key_name, Value::BorrowedString(*entry.key));
     frame.emplace_back(value_name, Value::FromJson(*entry.value));

@@ -17,10 +17,13 @@
 // loop targets are bound without the general Assign (BindLoopTarget); `{% for k, v in x|dictsort
 // %}` over a context object walks the object's sorted JSON entries without building dictsort's
 // list, the loop object building an item only when asked for one (RenderDictSortFor,
-// LoopData::json_entries). Each falls back to the general path when it does not apply.
+// LoopData::json_entries), rebinding key and value in the same frame from one iteration to the
+// next (ReboundInPlace); `loop.first` / `loop.last` in conditions are read from the loop
+// (EvaluateCondition). Each falls back to the general path when it does not apply.
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,8 +138,15 @@ class Renderer {
   // goes straight into the output, or the filter is called on the values already evaluated when
   // the appender declines. Returns false, having evaluated nothing, otherwise.
   bool WriteFiltered(const Expression& expression);
+  // WriteFiltered's call, its values evaluated: the appender's text, else the filter's value
+  // printed. REQUIRES: expression.appender is not null.
+  void WriteFilterCall(const Expression& expression, const Value& target,
+                       std::span<const Value* const> arguments);
 
   Value Evaluate(const Expression& expression);
+  // IsTruthy(Evaluate(condition)); `loop.first` and `loop.last` (under any number of `not`) on
+  // a for loop's `loop` are read from the loop in place, without building a value.
+  bool EvaluateCondition(const Expression& condition);
   Value EvaluateUnlocated(const Expression& expression);
   Value EvaluateName(const Expression& expression);
   Value EvaluateCompare(const Expression& expression);
@@ -159,6 +169,11 @@ class Renderer {
   // (LoopData::json_entries) without building dictsort's list. Returns false, having rendered
   // and evaluated nothing, otherwise (then RenderFor).
   bool RenderDictSortFor(const Statement& statement);
+  // The next iteration of RenderDictSortFor in the frame of the previous one, when the body
+  // left it as the loop built it (`loop`, key, value; nothing added, `loop` not replaced) and
+  // RenewFrame would have kept it: rebinds the key and the value in place and returns true.
+  // False, having changed nothing, otherwise (then RenewFrame and a fresh binding).
+  bool ReboundInPlace(const std::string& key, const Json& value, const Value& loop_value);
   // REQUIRES: `name` outlives the render (a name in the tree or a literal).
   void SetLocal(std::string_view name, Value value);
   // Frames come from and go back to spare_frames_, so a loop does not allocate one per

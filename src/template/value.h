@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -188,12 +189,31 @@ struct LoopData {
   Value changed_value;
 };
 
-// Whether two short texts (names, keys) are equal: a plain loop, cheaper than a call to memcmp
-// for the few bytes of a name.
+// Whether two short texts (names, keys) are equal: compared 8, 4 or 2 bytes at a time inline
+// (the fixed-size memcpy calls compile to single loads), cheaper than a call to memcmp for the
+// few bytes of a name.
 inline bool SameText(std::string_view left, std::string_view right) {
-  if (left.size() != right.size()) return false;
-  for (size_t i = 0; i < left.size(); ++i) {
-    if (left[i] != right[i]) return false;
+  size_t size = left.size();
+  if (size != right.size()) return false;
+  const char* a = left.data();
+  const char* b = right.data();
+  if (a == b) return true;
+  for (; size >= 8; size -= 8, a += 8, b += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+  }
+  if (size >= 4) {  // 4 to 7 bytes: the first four and the last four, overlapping
+    uint32_t x, y, z, w;
+    std::memcpy(&x, a, 4);
+    std::memcpy(&y, b, 4);
+    std::memcpy(&z, a + size - 4, 4);
+    std::memcpy(&w, b + size - 4, 4);
+    return x == y && z == w;
+  }
+  for (size_t i = 0; i < size; ++i) {
+    if (a[i] != b[i]) return false;
   }
   return true;
 }

@@ -67,9 +67,19 @@ bool DestinationScheduler::Add(const core::Delivery& delivery, TimePoint claimed
   return true;
 }
 
+bool DestinationScheduler::AnyMayStart() const {
+  if (in_flight_count_ >= max_in_flight_) return false;
+  for (const auto& [name, state] : destinations_)
+    if (state.waiting > 0 && static_cast<int>(state.in_flight.size()) < max_per_host_) return true;
+  return false;
+}
+
 std::vector<core::Delivery> DestinationScheduler::TakeStartable(TimePoint now) {
   std::vector<core::Delivery> startable;
-  for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_count_ < max_in_flight_;) {
+  // Checked before the walk and after each start, so a waiting line whose destinations are all
+  // busy (a fast receiver's, most of the time) is not walked to its end at every completion.
+  if (!AnyMayStart()) return startable;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
     Destination& state = destinations_[it->destination];
     if (static_cast<int>(state.in_flight.size()) >= max_per_host_) {
       ++it;
@@ -80,6 +90,7 @@ std::vector<core::Delivery> DestinationScheduler::TakeStartable(TimePoint now) {
     ++in_flight_count_;
     startable.push_back(std::move(it->delivery));
     it = waiting_.erase(it);
+    if (!AnyMayStart()) break;
   }
   return startable;
 }

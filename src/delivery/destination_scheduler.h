@@ -91,6 +91,9 @@ class DestinationScheduler {
 
   // True when a request to `destination` has been in flight for over kSlowDestination.
   static bool IsSlow(const Destination& destination, TimePoint now);
+  // True when a waiting delivery may start: room in all, and a destination with a waiting
+  // delivery and a free slot. Looks at each destination, not at each waiting delivery.
+  bool AnyMayStart() const;
 
   const size_t max_in_flight_;
   const int max_per_host_;

@@ -31,17 +31,21 @@ bool HasLineBreak(std::string_view text) {
 // Renders templates of one hook, collecting undefined names; the first error stops it.
 class HookRenderer {
  public:
-  HookRenderer(const core::HookSpec& hook, const Json& context, core::DeliveryDraft& draft)
+  HookRenderer(const core::HookSpec& hook, const Json& context, core::DeliveryDraft& draft,
+               templating::TemplateCache* templates)
       : hook_(hook),
         context_(context),
         draft_(draft),
+        templates_(templates),
         mode_(hook.strict ? templating::UndefinedMode::kStrict
                           : templating::UndefinedMode::kDefault) {}
 
   // Returns false (and sets draft.render_error) when rendering `source` failed.
   bool Render(const std::string& field, const std::string& source, std::string& out) {
     try {
-      auto compiled = templating::Template::Compile(source, hook_.name + "." + field);
+      const std::string name = hook_.name + "." + field;
+      auto compiled = templates_ != nullptr ? templates_->Get(source, name)
+                                            : templating::Template::Compile(source, name);
       auto result = compiled.Render(context_, mode_);
       for (auto& name : result.undefined_names) {
         if (std::find(draft_.undefined_names.begin(), draft_.undefined_names.end(), name) ==
@@ -71,6 +75,7 @@ class HookRenderer {
   const core::HookSpec& hook_;
   const Json& context_;
   core::DeliveryDraft& draft_;
+  templating::TemplateCache* templates_;  // may be null
   templating::UndefinedMode mode_;
 };
 
@@ -116,7 +121,8 @@ bool HookFiresOn(const core::HookSpec& hook, std::string_view event_type) {
 }
 
 core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
-                                   const std::string& webhook_id, int default_max_attempts) {
+                                   const std::string& webhook_id, int default_max_attempts,
+                                   templating::TemplateCache* templates) {
   core::DeliveryDraft draft;
   draft.hook_name = hook.name;
   draft.webhook_id = webhook_id;
@@ -125,7 +131,7 @@ core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& conte
   draft.timeout_seconds = hook.timeout_seconds;
   draft.max_attempts = hook.max_attempts.value_or(default_max_attempts);
 
-  HookRenderer renderer(hook, context, draft);
+  HookRenderer renderer(hook, context, draft, templates);
   std::string url;
   if (!renderer.Render("url", hook.url, url)) return draft;
   if (!(StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://"))) {
@@ -184,7 +190,7 @@ core::DeliveryDraft RenderForEvent(const core::HookSpec& hook, Json& event_conte
   }
   core::DeliveryDraft draft =
       RenderDelivery(hook, own_context.has_value() ? *own_context : event_context, webhook_id,
-                     settings.default_max_attempts);
+                     settings.default_max_attempts, settings.templates);
   if (!masker.empty()) {
     draft.masked = MaskRequest(masker, draft);
     draft.render_error = masker.Mask(draft.render_error);

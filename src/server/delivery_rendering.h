@@ -13,6 +13,7 @@
 #include "core/hook.h"
 #include "core/json.h"
 #include "core/run.h"
+#include "template/template_cache.h"
 
 namespace runhook::server {
 
@@ -26,6 +27,9 @@ struct RenderSettings {
   // Merged into every delivery's template context, replacing variables of the same name (e.g.
   // {"alert": {...}} for an alert, {"run": ...} with run.history for a `when` event).
   Json extra_context = Json::object();
+  // Compiled templates by source text, shared by every event (borrowed; must outlive the
+  // rendering). Null: each template is compiled at each rendering.
+  templating::TemplateCache* templates = nullptr;
 };
 
 // True when a template of `hook` (url, a header, the body) mentions `secrets`; only then does
@@ -54,8 +58,10 @@ core::DeliveryDraft RenderTestDelivery(const core::RunRecord& run, const core::H
                                        int64_t now_ms, const RenderSettings& settings);
 
 // Renders one hook with the full template context (see template_context.h). The draft's
-// webhook_id must already be in `context` as delivery.id. Masks nothing.
+// webhook_id must already be in `context` as delivery.id. Masks nothing. `templates` as in
+// RenderSettings (may be null).
 core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
-                                   const std::string& webhook_id, int default_max_attempts);
+                                   const std::string& webhook_id, int default_max_attempts,
+                                   templating::TemplateCache* templates = nullptr);
 
 }  // namespace runhook::server

@@ -67,6 +67,7 @@ store::EventWrite RunService::MakeEvent(const core::RunRecord& run,
 RenderSettings RunService::MakeRenderSettings(bool with_secrets,
                                               std::string& secrets_problem) const {
   RenderSettings settings{options_.public_url, options_.default_max_attempts};
+  settings.templates = &templates_;
   if (!with_secrets) return settings;
   auto secrets = store_.GetSecretValues();
   if (secrets)

@@ -5,8 +5,9 @@
 // a fresh read a few times. After a commit that stored sendable deliveries it calls
 // `on_deliveries_committed` (the dispatcher's Notify).
 //
-// Thread safety: all methods may be called from many threads at once; the service holds no
-// mutable state of its own. `store` must outlive it.
+// Thread safety: all methods may be called from many threads at once; the service's only
+// mutable state is its cache of the hooks' compiled templates (thread-safe, shared by every
+// event, so an event does not compile its hooks' templates again). `store` must outlive it.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include "server/run_changes.h"
 #include "server/run_summary.h"
 #include "store/store.h"
+#include "template/template_cache.h"
 
 namespace runhook::server {
 
@@ -130,6 +132,8 @@ class RunService {
   store::Store& store_;
   RunServiceOptions options_;
   std::function<void()> on_deliveries_committed_;
+  // Compiled url, header and body templates by source text (RenderSettings::templates).
+  mutable templating::TemplateCache templates_;
 };
 
 }  // namespace runhook::server

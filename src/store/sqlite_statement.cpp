@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "store/sqlite_error.h"
@@ -32,7 +33,30 @@ Statement::Statement(sqlite3* db, sqlite3_stmt* statement, std::string sql)
 Statement::~Statement() { sqlite3_finalize(statement_); }
 
 int Statement::ParameterIndex(const char* name) {
+  // Names are nearly always string literals bound in the same order at each use: look from the
+  // entry after the last one found. The address only finds the entry; the text decides, so a
+  // name in a reused buffer never gets another name's index.
+  const size_t known = known_parameters_.size();
+  for (size_t step = 0; step < known; ++step) {
+    size_t slot = next_known_parameter_ + step;
+    if (slot >= known) slot -= known;
+    const KnownParameter& parameter = known_parameters_[slot];
+    if (parameter.address == name && parameter.name == name) {
+      next_known_parameter_ = slot + 1 < known ? slot + 1 : 0;
+      return parameter.index;
+    }
+  }
   int index = sqlite3_bind_parameter_index(statement_, name);
+  if (index > 0) {
+    auto same_name =
+        std::find_if(known_parameters_.begin(), known_parameters_.end(),
+                     [&](const KnownParameter& parameter) { return parameter.name == name; });
+    if (same_name != known_parameters_.end()) {
+      same_name->address = name;  // the same name at another address: remember the latest
+    } else {
+      known_parameters_.push_back(KnownParameter{name, name, index});
+    }
+  }
   if (index == 0 && !bind_error_) {
     bind_error_ = MakeError(ErrorCode::kInternal, "bind: no parameter " + std::string(name) +
                                                       " in '" + SqlForMessage(sql_) + "'");

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/json.h"
 #include "core/result.h"
@@ -74,6 +76,17 @@ class Statement {
   std::string sql_;
   std::optional<ErrorInfo> bind_error_;
   bool in_use_ = false;
+  // Parameter indexes already looked up, by the address and text of the name they were bound
+  // with (sqlite3_bind_parameter_index compares the name with each parameter's in turn), at most
+  // one entry per parameter; and the entry after the last one found, where a statement bound in
+  // the same order as last time finds its next name.
+  struct KnownParameter {
+    const char* address;
+    std::string name;
+    int index;
+  };
+  std::vector<KnownParameter> known_parameters_;
+  size_t next_known_parameter_ = 0;
 };
 
 // A borrowed, cached statement; resets and releases it on destruction. Move-only.

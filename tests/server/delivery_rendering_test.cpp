@@ -145,6 +145,44 @@ TEST(DeliveryRendering, HeaderValuesAreRenderedAndLineBreaksRefused) {
   EXPECT_THAT(RenderOne(hook).render_error, HasSubstr("field 'headers.X-Evil'"));
 }
 
+// With a cache of compiled templates (as the server renders), hooks sharing a template text
+// share one compiled template, and drafts and render errors are those of a fresh compile: each
+// names its own hook's field, never the hook whose compile filled the cache.
+TEST(DeliveryRendering, CachedTemplatesRenderAsFreshlyCompiledOnes) {
+  core::HookSpec first =
+      HookOn("finished", R"({"run": "{{ run.id }}", "hook": "{{ hook.name }}"})");
+  core::HookSpec second = first;
+  second.name = "second";
+  core::HookSpec strict = HookOn("finished", "{{ run.summary.f1 }}");
+  strict.name = "strict";
+  strict.strict = true;
+  core::HookSpec broken = HookOn("finished", "{{ run.id }");
+  broken.name = "broken";
+  const std::vector<core::HookSpec> hooks = {first, second, strict, broken};
+
+  templating::TemplateCache cache;
+  RenderSettings cached{"http://runhook.test:5717", 8};
+  cached.templates = &cache;
+  for (int event = 0; event < 2; ++event) {
+    auto with_cache = RenderDeliveries(FinishedRun(), hooks, "finished", kEventMs, cached);
+    auto without = RenderDeliveries(FinishedRun(), hooks, "finished", kEventMs,
+                                    RenderSettings{"http://runhook.test:5717", 8});
+    ASSERT_EQ(with_cache.size(), 4u);
+    ASSERT_EQ(without.size(), 4u);
+    for (size_t index = 0; index < hooks.size(); ++index) {
+      EXPECT_EQ(with_cache[index].body, without[index].body) << hooks[index].name;
+      EXPECT_EQ(with_cache[index].url, without[index].url) << hooks[index].name;
+      EXPECT_EQ(with_cache[index].headers, without[index].headers) << hooks[index].name;
+      EXPECT_EQ(with_cache[index].render_error, without[index].render_error) << hooks[index].name;
+    }
+    EXPECT_EQ(with_cache[1].body, R"({"run": "abc12345", "hook": "second"})");
+    EXPECT_THAT(with_cache[2].render_error, HasSubstr("field 'body': UndefinedError"));
+    EXPECT_THAT(with_cache[3].render_error, HasSubstr("field 'body': TemplateSyntaxError"));
+  }
+  // One url and one body text among the first two hooks, the strict body; not the broken one.
+  EXPECT_EQ(cache.size(), 3u);
+}
+
 TEST(DeliveryRendering, HookMaxAttemptsOverridesTheDefault) {
   core::HookSpec hook = HookOn("finished", "");
   hook.max_attempts = 2;

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/history_encoding.h"
 #include "runhook/runhook.h"
 
 namespace {
@@ -45,9 +46,15 @@ class LocalEndpoint {
     server_.Post(R"(/api/v1/runs/[^/]+/[^/]+/[^/]+/(start|history|heartbeat|finish))",
                  [](const httplib::Request& request, httplib::Response& reply) {
                    if (request.matches[1] == "history") {
-                     Json body = Json::parse(request.body);
-                     reply.set_content(Json{{"acknowledged", body["batch_id"]},
-                                            {"last_step", body["rows"].back()["step"]}}
+                     // The SDK sends history in the compact encoding (docs/history-encoding.md).
+                     auto batch = runhook::core::history_encoding::DecodeBody(request.body);
+                     if (!batch) {
+                       reply.status = 400;
+                       reply.set_content(batch.error().message, "text/plain");
+                       return;
+                     }
+                     reply.set_content(Json{{"acknowledged", batch->batch_id},
+                                            {"last_step", batch->rows.back().step}}
                                            .dump(),
                                        "application/json");
                    } else {

@@ -98,8 +98,8 @@ void SyncDirectory(sdk::HttpClient& client, const std::string& directory) {
     } else if (record.path == "/start" && run_state == "running") {
       response.status = 200;  // already running on the server: starting again would resume it
     } else {
-      response =
-          client.SendJson(record.method.c_str(), run_path + record.path, record.body, deadline);
+      response = client.Send(record.method.c_str(), run_path + record.path, record.body, deadline,
+                             record.content_type);
       if (record.path == "/start" && response.success()) run_state = "running";
     }
     if (Transient(response))

@@ -61,11 +61,6 @@ struct RunRecord {
 struct HistoryRow {
   int64_t step = 0;
   Json values = Json::object();
-  // When not empty: the exact JSON text `values` was read from (an object whose values are
-  // scalars), which a store may copy instead of writing `values` out again. Borrowed: it views
-  // the request body the row was read from (server/history_batch_scanner.h), which the caller
-  // keeps alive while the row is used; rows read from a store or built otherwise leave it empty.
-  std::string_view values_json = {};
 };
 
 // "<public_url>/<entity>/<project>/runs/<id>", with no doubled slash.

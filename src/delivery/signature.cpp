@@ -10,37 +10,18 @@
 #include <charconv>
 #include <optional>
 
+#include "core/base64.h"
+
 namespace runhook::delivery {
 namespace {
+
+using core::DecodeBase64;
+using core::EncodeBase64;
 
 constexpr std::string_view kSecretPrefix = "whsec_";
 constexpr std::string_view kVersionPrefix = "v1,";
 constexpr size_t kMinimumKeyBytes = 24;
 constexpr size_t kMaximumKeyBytes = 64;
-
-std::string EncodeBase64(std::string_view bytes) {
-  std::string encoded(4 * ((bytes.size() + 2) / 3), '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                     reinterpret_cast<const unsigned char*>(bytes.data()),
-                                     static_cast<int>(bytes.size()));
-  encoded.resize(static_cast<size_t>(std::max(length, 0)));
-  return encoded;
-}
-
-// Standard base64 with or without padding; nullopt when `text` is not base64.
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  std::string padded(text);
-  while (padded.size() % 4 != 0) padded += '=';
-  const size_t padding = static_cast<size_t>(
-      std::count(padded.end() - std::min<size_t>(padded.size(), 2), padded.end(), '='));
-  std::string decoded(3 * padded.size() / 4, '\0');
-  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                                     reinterpret_cast<const unsigned char*>(padded.data()),
-                                     static_cast<int>(padded.size()));
-  if (length < 0 || static_cast<size_t>(length) < padding) return std::nullopt;
-  decoded.resize(static_cast<size_t>(length) - padding);
-  return decoded;
-}
 
 std::string HmacSha256(std::string_view key, std::string_view message) {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -1,12 +1,16 @@
-// Serializes drained rows as the body of POST RUN/history:
-//   {"batch_id":"b-...","rows":[{"step":0,"values":{"loss":0.5,"epoch":0}}]}
+// Serializes drained rows as the body of POST RUN/history in the compact history encoding,
+// version 1 (docs/history-encoding.md; sent as core::history_encoding::kContentType):
+//   magic, batch id, the batch's key table, then per row its step and (key index, tagged value)
+//   pairs.
 //
-// Written by hand rather than through a JSON tree because the shipping thread must keep up with
-// a training loop logging at full speed: key names are escaped once, numbers go through
-// std::to_chars (shortest round-trip form; floats always keep a '.' or an exponent so they stay
-// floats; NaN and infinities become null, as nlohmann's dump does). Within a row a later value of
-// a key replaces an earlier one (the merge rule) and the key keeps its first position, so no key
-// appears twice.
+// Written by hand because the shipping thread must keep up with a training loop logging at full
+// speed: numbers are copied as 8 bytes (floats) or varints (integers), never printed. The key
+// table holds the keys the batch uses, in order of first use. Values: bool as true/false, int64
+// as an integer, double as a float (NaN and infinities too; readers map them to null), string as a
+// string, nested JSON through core::history_encoding::AppendJsonValue. Keys and strings that are
+// not valid UTF-8 get U+FFFD for the invalid bytes (the server refuses invalid UTF-8). Within a row
+// a later value of a key replaces an earlier one (the merge rule) and the key keeps its first
+// position, so no key appears twice.
 //
 // Not thread-safe; used by the shipping thread only.
 #pragma once
@@ -26,18 +30,11 @@ class BatchWriter {
              size_t end_row, std::string& out);
 
  private:
-  const std::string& QuotedKey(const DrainedRows& drained, uint32_t key);
-
-  static constexpr uint32_t kWritten = UINT32_MAX;
-  std::vector<std::string> quoted_keys_;  // index = key id: "\"loss\":"
-  std::vector<uint32_t> latest_entry_;    // index = key id: scratch for the row being written
-  size_t bytes_per_row_ = 0;              // of the last batch: sizes the next body up front
+  static constexpr uint32_t kUnused = UINT32_MAX;
+  std::vector<uint32_t> table_index_;   // index = key id: its index in this batch's key table
+  std::vector<uint32_t> table_keys_;    // key ids of this batch's key table, in order
+  std::vector<uint32_t> latest_entry_;  // index = key id: scratch for the row being written
+  size_t bytes_per_row_ = 0;            // of the last batch: sizes the next body up front
 };
-
-// Appends `text` as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD.
-void AppendJsonString(std::string_view text, std::string& out);
-
-// Appends `value` as JSON.
-void AppendJsonValue(const MetricValue& value, std::string& out);
 
 }  // namespace runhook::sdk

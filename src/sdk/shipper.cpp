@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/history_encoding.h"
 #include "core/ids.h"
 
 namespace runhook::sdk {
@@ -196,7 +197,9 @@ void Shipper::SerializeNext() {
   } else {
     size_t end = std::min(drained_.row_count, serialized_rows_ + options_.batch_rows);
     if (!drained_requests_.empty()) end = std::min(end, drained_requests_.front().position);
-    QueuedBatch batch{std::string(), end - serialized_rows_};
+    QueuedBatch batch{.body = std::string(),
+                      .row_count = end - serialized_rows_,
+                      .content_type = core::history_encoding::kContentType};
     writer_.Write(batch_prefix_ + std::to_string(++batch_counter_), drained_, serialized_rows_, end,
                   batch.body);
     queue_.push_back(std::move(batch));
@@ -217,7 +220,8 @@ void Shipper::SpoolQueue() {
   SerializeAll();
   while (!queue_.empty()) {
     const QueuedBatch& front = queue_.front();
-    if (Status status = spool_->Append(front.method, front.suffix, front.row_count, front.body);
+    if (Status status = spool_->Append(front.method, front.suffix, front.row_count, front.body,
+                                       front.content_type);
         !status) {
       if (!warned_spool_)
         std::fprintf(stderr, "runhook: warning: %s; keeping unsent data in memory\n",
@@ -255,8 +259,8 @@ Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
       progress_.last_error = error;
       return SendOutcome::kRetryLater;
     }
-    const SendOutcome outcome =
-        Send(run_path_ + record->path, record->body, deadline, record->method.c_str());
+    const SendOutcome outcome = Send(run_path_ + record->path, record->body, deadline,
+                                     record->method.c_str(), record->content_type);
     if (outcome == SendOutcome::kRetryLater || outcome == SendOutcome::kUnreachable) return outcome;
     if (outcome == SendOutcome::kRejected) WarnRejected(record->path, record->rows);
     spooled_rows_ -= std::min(spooled_rows_, record->rows);
@@ -265,7 +269,8 @@ Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
   while (!queue_.empty() || HasUnserialized()) {
     if (queue_.empty()) SerializeNext();
     const QueuedBatch& front = queue_.front();  // stays put while SerializeNext appends behind it
-    client_->Begin(front.method, run_path_ + front.suffix, front.body, deadline);
+    client_->Begin(front.method, run_path_ + front.suffix, front.body, deadline,
+                   front.content_type);
     // While the server works on this one, serialize the next few batches, then wait: with one
     // ready the next request goes out as soon as the answer comes (Poll only looks between
     // batches, so serializing further ahead would leave the server idle for a while).
@@ -279,8 +284,9 @@ Shipper::SendOutcome Shipper::ShipQueued(SteadyClock::time_point deadline) {
 }
 
 Shipper::SendOutcome Shipper::Send(const std::string& path, const std::string& body,
-                                   SteadyClock::time_point deadline, const char* method) {
-  return Conclude(client_->SendJson(method, path, body, deadline));
+                                   SteadyClock::time_point deadline, const char* method,
+                                   std::string_view content_type) {
+  return Conclude(client_->Send(method, path, body, deadline, content_type));
 }
 
 Shipper::SendOutcome Shipper::Conclude(const HttpResponse& response) {

@@ -2,17 +2,18 @@
 //
 // Every `ship_interval` (or at once when woken because a batch is full) it drains the LogBuffer,
 // cuts the rows into batches of at most `batch_rows`, and POSTs each as RUN/history with a unique
-// batch_id, in order. One request is in flight at a time, on one connection (the server requires a
-// run's steps in order, so batches are never sent side by side); while the server works on it, the
-// thread serializes the next batches (up to two ahead), so the two sides overlap. Drained chunks go
-// back to the LogBuffer once all their rows are serialized. A batch that fails for a transient
-// reason (no connection, timeout, 5xx, 408, 429) stays queued with its batch_id and is retried with
-// backoff; the server acknowledges a repeated batch_id without storing it twice. A batch the server
-// rejects as invalid (other 4xx) is dropped with a warning on stderr. When nothing was sent for
-// `heartbeat_interval`, it POSTs RUN/heartbeat. Log never waits for any of this. Other requests of
-// the run (alerts, config and summary changes, metric definitions) can be queued with Enqueue: they
-// are sent by the same thread, after the rows logged before them and before those logged after,
-// with the same retry rules.
+// batch_id, in order, in the compact history encoding (sdk/batch_writer.h). One request is in
+// flight at a time, on one connection (the server requires a run's steps in order, so batches are
+// never sent side by side); while the server works on it, the thread serializes the next batches
+// (up to two ahead), so the two sides overlap. Drained chunks go back to the LogBuffer once all
+// their rows are serialized. A batch that fails for a transient reason (no connection, timeout,
+// 5xx, 408, 429) stays queued with its batch_id and is retried with backoff; the server
+// acknowledges a repeated batch_id without storing it twice. A batch the server rejects as invalid
+// (other 4xx) is dropped with a warning on stderr. When nothing was sent for `heartbeat_interval`,
+// it POSTs RUN/heartbeat. Log never waits for any of this. Other requests of the run (alerts,
+// config and summary changes, metric definitions) can be queued with Enqueue: they are sent by the
+// same thread, after the rows logged before them and before those logged after, with the same retry
+// rules.
 //
 // Outages (DESIGN.md section 8): given a SpoolWriter, the first send that fails for a transient
 // reason moves every queued request to the spool file (sdk/spool.h), and from then on new batches
@@ -104,11 +105,12 @@ class Shipper {
  private:
   enum class SendOutcome { kAcknowledged, kRejected, kRetryLater, kUnreachable };
   struct QueuedBatch {
-    std::string body;  // serialized {"batch_id", "rows"}, resent unchanged on retry
+    std::string body;  // a history batch (sdk/batch_writer.h) or JSON; resent unchanged on retry
     size_t row_count;
     std::string suffix = "/history";  // appended to run_path_
     const char* method = "POST";      // a string literal
     uint64_t rows_before = 0;  // for Enqueue's requests: LogBuffer::rows_logged() when queued
+    std::string_view content_type = kJsonContentType;  // of `body`; views a constant
   };
 
   // Batches serialized ahead of the one in flight; the rest of a drain stays in its chunks.
@@ -135,7 +137,8 @@ class Shipper {
   // flight. Returns the outcome of the last send (kAcknowledged when nothing is left).
   SendOutcome ShipQueued(SteadyClock::time_point deadline);
   SendOutcome Send(const std::string& path, const std::string& body,
-                   SteadyClock::time_point deadline, const char* method = "POST");
+                   SteadyClock::time_point deadline, const char* method = "POST",
+                   std::string_view content_type = kJsonContentType);
   // Classifies a response (updating last_contact_ and progress_.last_error).
   SendOutcome Conclude(const HttpResponse& response);
   void WarnRejected(const std::string& suffix, size_t row_count);

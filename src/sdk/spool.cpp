@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/base64.h"
 #include "core/json.h"
-#include "sdk/batch_writer.h"
 
 namespace runhook::sdk {
 namespace {
@@ -25,6 +25,11 @@ uint64_t ReadAcked(const std::string& directory) {
   return 0;
 }
 
+// Appends `text` as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD.
+void AppendJsonString(std::string_view text, std::string& out) {
+  out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace
 
 std::string FormatSpoolRecord(const SpoolRecord& record) {
@@ -37,8 +42,16 @@ std::string FormatSpoolRecord(const SpoolRecord& record) {
     AppendJsonString(record.path, line);
     line += ",\"rows\":" + std::to_string(record.rows);
   }
-  line += ",\"body\":";
-  line += record.body.empty() ? "{}" : record.body;
+  if (record.content_type == kJsonContentType) {
+    line += ",\"body\":";
+    line += record.body.empty() ? "{}" : record.body;
+  } else {
+    line += ",\"content_type\":";
+    AppendJsonString(record.content_type, line);
+    line += ",\"body_base64\":\"";
+    line += core::EncodeBase64(record.body);
+    line += '"';
+  }
   line += '}';
   return line;
 }
@@ -66,8 +79,21 @@ Result<SpoolRecord> ParseSpoolRecord(const std::string& line) {
     if (parsed.contains("rows") && parsed["rows"].is_number_unsigned())
       record.rows = parsed["rows"].get<size_t>();
   }
+  if (parsed.contains("body_base64")) {
+    if (!parsed["body_base64"].is_string())
+      return MakeError(ErrorCode::kInvalidArgument, "\"body_base64\" is not a string");
+    if (!parsed.contains("content_type") || !parsed["content_type"].is_string() ||
+        parsed["content_type"].get_ref<const std::string&>().empty())
+      return MakeError(ErrorCode::kInvalidArgument, "a \"body_base64\" needs a \"content_type\"");
+    std::optional<std::string> body =
+        core::DecodeBase64(parsed["body_base64"].get_ref<const std::string&>());
+    if (!body) return MakeError(ErrorCode::kInvalidArgument, "\"body_base64\" is not base64");
+    record.content_type = parsed["content_type"].get<std::string>();
+    record.body = std::move(*body);
+    return record;
+  }
   if (!parsed.contains("body") || !parsed["body"].is_object())
-    return MakeError(ErrorCode::kInvalidArgument, "no \"body\" object");
+    return MakeError(ErrorCode::kInvalidArgument, "no \"body\" object or \"body_base64\"");
   record.body = parsed["body"].dump(-1, ' ', false, Json::error_handler_t::replace);
   return record;
 }
@@ -140,7 +166,7 @@ Status SpoolWriter::Open() {
 }
 
 Status SpoolWriter::Append(const std::string& method, const std::string& path, size_t rows,
-                           const std::string& body) {
+                           const std::string& body, std::string_view content_type) {
   std::string lines;
   if (!opened_) {
     if (Status status = Open(); !status) return status;
@@ -149,8 +175,12 @@ Status SpoolWriter::Append(const std::string& method, const std::string& path, s
     registration.body = registration_json_;
     lines = FormatSpoolRecord(registration) + '\n';
   }
-  lines += FormatSpoolRecord(
-      {.kind = "request", .method = method, .path = path, .rows = rows, .body = body});
+  lines += FormatSpoolRecord({.kind = "request",
+                              .method = method,
+                              .path = path,
+                              .rows = rows,
+                              .content_type = std::string(content_type),
+                              .body = body});
   lines += '\n';
   out_.write(lines.data(), static_cast<std::streamsize>(lines.size()));
   out_.flush();

@@ -7,14 +7,18 @@
 //   spool.jsonl  one record per line, appended in the order the requests must reach the server:
 //     {"kind":"register","body":{...POST /api/v1/runs body...}}
 //     {"kind":"request","method":"POST","path":"/history","rows":1000,
-//      "body":{"batch_id":"b-...","rows":[...]}}
+//      "content_type":"application/vnd.runhook.history.v1","body_base64":"UkhIAQ..."}
 //     {"kind":"request","method":"POST","path":"/start","rows":0,"body":{}}
 //   (also /alert, /finish, PATCH /config, ...). `path` is relative to RUN
-//   (/api/v1/runs/<entity>/<project>/<id>); `body` is sent unchanged, so a history batch keeps its
-//   batch_id and the server stores it once however often it is sent. Every process that spools
-//   writes a register record first (the run's metadata and hooks), so the file alone is enough to
-//   upload the run. A line without its final '\n' (the process died while writing it) is not a
-//   record; the next writer truncates it.
+//   (/api/v1/runs/<entity>/<project>/<id>). A JSON body (Content-Type application/json) is the
+//   object in "body"; any other body (a history batch in the compact encoding,
+//   docs/history-encoding.md) is "body_base64", the standard padded base64 of its bytes, with its
+//   "content_type". Records written before "content_type" existed have a JSON "body" (history
+//   batches included) and read as before. The body is sent unchanged with its content type, so a
+//   history batch keeps its batch_id and the server stores it once however often it is sent. Every
+//   process that spools writes a register record first (the run's metadata and hooks), so the file
+//   alone is enough to upload the run. A line without its final '\n' (the process died while
+//   writing it) is not a record; the next writer truncates it.
 //
 //   spool.acked  the byte offset in spool.jsonl up to which every record was acknowledged by the
 //     server (a decimal number; absent means 0). Replaced atomically (write, then rename).
@@ -30,6 +34,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "sdk/http_client.h"
 
 namespace runhook::sdk {
 
@@ -37,12 +42,13 @@ inline constexpr const char* kSpoolFileName = "spool.jsonl";
 inline constexpr const char* kSpoolAckedFileName = "spool.acked";
 
 struct SpoolRecord {
-  std::string kind;             // "register" or "request"
-  std::string method = "POST";  // for "request": POST, PATCH or PUT
-  std::string path;             // for "request": relative to RUN, e.g. "/history"
-  size_t rows = 0;              // history rows in the body (0 for other requests)
-  std::string body;             // the JSON body, one line
-  uint64_t end = 0;             // byte offset just past this record's line
+  std::string kind;                            // "register" or "request"
+  std::string method = "POST";                 // for "request": POST, PATCH or PUT
+  std::string path;                            // for "request": relative to RUN, e.g. "/history"
+  size_t rows = 0;                             // history rows in the body (0 for other requests)
+  std::string content_type{kJsonContentType};  // of `body`; "register" records are JSON
+  std::string body;  // the body's bytes (JSON on one line when content_type is JSON)
+  uint64_t end = 0;  // byte offset just past this record's line
 };
 
 // One line of spool.jsonl, without its '\n'.
@@ -73,10 +79,11 @@ class SpoolWriter {
   const std::string& directory() const { return directory_; }
   std::string file_path() const { return directory_ + "/" + kSpoolFileName; }
 
-  // Appends a request record (and the register record before the first one). The data reaches
-  // the operating system (flushed) but is not fsynced. The error names the file.
+  // Appends a request record (and the register record before the first one) for a `body` of
+  // `content_type`. The data reaches the operating system (flushed) but is not fsynced. The error
+  // names the file.
   Status Append(const std::string& method, const std::string& path, size_t rows,
-                const std::string& body);
+                const std::string& body, std::string_view content_type = kJsonContentType);
 
   // True while a record appended by this writer has not been acknowledged.
   bool HasPending() const { return read_offset_ < write_offset_; }

@@ -1,10 +1,14 @@
 #include "server/history_batch_scanner.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
+
+#include "core/history_encoding.h"
 
 namespace runhook::server {
 namespace {
@@ -12,6 +16,8 @@ namespace {
 // More keys than this in one row: declined (the duplicate check compares each key with the ones
 // before it).
 constexpr size_t kMaxKeysPerRow = 256;
+
+constexpr std::string_view kCompactType = core::history_encoding::kContentType;
 
 // Reads the body left to right; every Read* returns false to decline.
 class Scanner {
@@ -108,10 +114,7 @@ class Scanner {
         if (!ReadStep(row.step)) return false;
         seen_step = true;
       } else if (key == "values" && !seen_values) {
-        SkipSpace();
-        const char* start = position_;
         if (!ReadValues(row.values, expected_keys)) return false;
-        row.values_json = std::string_view(start, static_cast<size_t>(position_ - start));
         seen_values = true;
       } else {
         return false;
@@ -137,7 +140,8 @@ class Scanner {
     if (Consume('}')) return true;
     do {
       std::string_view key;
-      if (!ReadString(key) || !Consume(':')) return false;
+      // An empty key declines: the general way refuses it and says why.
+      if (!ReadString(key) || key.empty() || !Consume(':')) return false;
       if (members.size() >= kMaxKeysPerRow) return false;
       for (const auto& member : members)
         if (member.first == key) return false;  // the general parser keeps the last: decline
@@ -242,6 +246,25 @@ Result<HistoryBatch> ParseHistoryBatchBody(std::string_view body) {
   Result<Json> json = ParseJsonObject(body);
   if (!json) return json.error();
   return ParseHistoryBatch(*json);
+}
+
+bool IsCompactHistoryContentType(std::string_view content_type) {
+  const std::string_view media_type = content_type.substr(0, content_type.find(';'));
+  const size_t first = media_type.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return false;
+  const std::string_view trimmed =
+      media_type.substr(first, media_type.find_last_not_of(" \t") + 1 - first);
+  return std::equal(trimmed.begin(), trimmed.end(), kCompactType.begin(), kCompactType.end(),
+                    [](char left, char right) {
+                      return std::tolower(static_cast<unsigned char>(left)) == right;
+                    });
+}
+
+Result<HistoryBatch> ParseHistoryRequestBody(std::string_view content_type, std::string_view body) {
+  if (!IsCompactHistoryContentType(content_type)) return ParseHistoryBatchBody(body);
+  Result<core::history_encoding::DecodedBatch> decoded = core::history_encoding::DecodeBody(body);
+  if (!decoded) return decoded.error();
+  return HistoryBatch{std::move(decoded->batch_id), std::move(decoded->rows)};
 }
 
 }  // namespace runhook::server

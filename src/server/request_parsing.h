@@ -43,7 +43,7 @@ struct FinishRequest {
 Result<FinishRequest> ParseFinishRequest(const Json& body);
 
 // POST RUN/history: {"batch_id": "...", "rows": [{"step": N, "values": {...}}]}. Steps are
-// integers >= 0; values are objects.
+// integers >= 0; values are objects without an empty key.
 struct HistoryBatch {
   std::string batch_id;
   std::vector<core::HistoryRow> rows;

@@ -147,7 +147,7 @@ void HandleAppendHistory(const ApiContext& api, const httplib::Request& request,
                          httplib::Response& response) {
   auto key = RunKeyFromPath(request);
   if (!key) return SendError(response, key.error());
-  auto batch = ParseHistoryBatchBody(request.body);
+  auto batch = ParseHistoryRequestBody(request.get_header_value("Content-Type"), request.body);
   if (!batch) return SendError(response, batch.error());
   auto ack = api.runs.AppendHistory(*key, *batch);
   if (!ack) return SendError(response, ack.error());

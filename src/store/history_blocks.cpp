@@ -1,13 +1,14 @@
 #include "store/history_blocks.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 
+#include "core/history_encoding.h"
 #include "store/sql.h"
-#include "store/sqlite_rows.h"
 
 namespace runhook::store::sqlite {
 namespace {
@@ -29,6 +30,19 @@ bool StepThenAppendOrder(const PlacedRow& left, const PlacedRow& right) {
   if (left.row.step != right.row.step) return left.row.step < right.row.step;
   if (left.sequence != right.sequence) return left.sequence < right.sequence;
   return left.position < right.position;
+}
+
+// A block as written before the compact encoding: the JSON text `[[step,{values}],...]`.
+Status ReadJsonBlock(std::string_view text, std::vector<core::HistoryRow>& rows) {
+  Json block = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!block.is_array()) return MakeError(ErrorCode::kInternal, "it is not a JSON list");
+  rows.reserve(block.size());
+  for (Json& entry : block) {
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_integer())
+      return MakeError(ErrorCode::kInternal, "an entry is not [step, values]");
+    rows.push_back(core::HistoryRow{entry[0].get<int64_t>(), std::move(entry[1])});
+  }
+  return OkStatus();
 }
 
 ErrorInfo DamagedBlock(int64_t run_pk, int64_t sequence, const std::string& what) {
@@ -56,7 +70,8 @@ Result<std::vector<BlockBounds>> SelectBounds(Connection& connection, int64_t ru
   return bounds;
 }
 
-// Adds the rows of block `sequence` with min_step <= step <= max_step to `out`.
+// Adds the rows of block `sequence` with min_step <= step <= max_step to `out`. The block is the
+// compact encoding's (core/history_encoding.h) or, written before it, JSON text.
 Status ReadBlockRows(Connection& connection, int64_t run_pk, int64_t sequence, int64_t min_step,
                      int64_t max_step, std::vector<PlacedRow>& out) {
   Result<StatementRef> select = connection.Prepare(sql::kSelectHistoryBlock);
@@ -66,16 +81,18 @@ Status ReadBlockRows(Connection& connection, int64_t run_pk, int64_t sequence, i
   Result<bool> found = (*select)->Step();
   if (!found) return found.error();
   if (!*found) return DamagedBlock(run_pk, sequence, "it disappeared while being read");
-  Result<Json> block = ReadJsonColumn(**select, 0, "history block");
-  if (!block) return block.error();
-  if (!block->is_array()) return DamagedBlock(run_pk, sequence, "it is not a JSON list");
+  const std::string_view bytes = (*select)->ColumnBlob(0);
+  std::vector<core::HistoryRow> rows;
+  if (bytes.starts_with(core::history_encoding::kBlockMagic)) {
+    if (Status status = core::history_encoding::DecodeBlock(bytes, rows); !status)
+      return DamagedBlock(run_pk, sequence, status.error().message);
+  } else if (Status status = ReadJsonBlock(bytes, rows); !status) {
+    return DamagedBlock(run_pk, sequence, status.error().message);
+  }
   size_t position = 0;
-  for (Json& entry : *block) {
-    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_integer())
-      return DamagedBlock(run_pk, sequence, "an entry is not [step, values]");
-    const auto step = entry[0].get<int64_t>();
-    if (step >= min_step && step <= max_step)
-      out.push_back(PlacedRow{sequence, position, core::HistoryRow{step, std::move(entry[1])}});
+  for (core::HistoryRow& row : rows) {
+    if (row.step >= min_step && row.step <= max_step)
+      out.push_back(PlacedRow{sequence, position, std::move(row)});
     ++position;
   }
   return OkStatus();
@@ -89,30 +106,15 @@ std::vector<core::HistoryRow> Unplace(std::vector<PlacedRow>& placed) {
 }
 
 Status InsertBlock(Connection& connection, int64_t run_pk, int64_t sequence,
-                   std::span<const core::HistoryRow> rows, std::string& text) {
-  size_t expected_size = 2;  // exact for rows with values_json but the steps' digits
-  for (const core::HistoryRow& row : rows) expected_size += row.values_json.size() + 24;
-  text.clear();
-  text.reserve(expected_size);
-  text.push_back('[');
+                   std::span<const core::HistoryRow> rows, std::string& bytes) {
+  bytes.clear();
+  if (Status status = core::history_encoding::AppendBlock(rows, bytes); !status) return status;
   int64_t first_step = std::numeric_limits<int64_t>::max();
   int64_t last_step = std::numeric_limits<int64_t>::min();
-  char number[24];
   for (const core::HistoryRow& row : rows) {
-    if (text.size() > 1) text.push_back(',');
-    text.push_back('[');
-    text.append(number, std::to_chars(number, number + sizeof(number), row.step).ptr);
-    text.push_back(',');
-    if (!row.values_json.empty()) {
-      text.append(row.values_json);  // the text `values` was read from, as sent
-    } else if (Status status = AppendHistoryValuesJson(row.values, text); !status) {
-      return status;
-    }
-    text.push_back(']');
     first_step = std::min(first_step, row.step);
     last_step = std::max(last_step, row.step);
   }
-  text.push_back(']');
   Result<StatementRef> insert = connection.Prepare(sql::kInsertHistoryBlock);
   if (!insert) return insert.error();
   (*insert)->BindInt64(":run_pk", run_pk);
@@ -120,7 +122,7 @@ Status InsertBlock(Connection& connection, int64_t run_pk, int64_t sequence,
   (*insert)->BindInt64(":first_step", first_step);
   (*insert)->BindInt64(":last_step", last_step);
   (*insert)->BindInt64(":row_count", static_cast<int64_t>(rows.size()));
-  (*insert)->BindText(":block_rows", text);
+  (*insert)->BindBlob(":block_rows", bytes);
   return (*insert)->Execute();
 }
 
@@ -135,12 +137,12 @@ Status AppendHistoryBlocks(Connection& connection, int64_t run_pk,
   Result<bool> found = (*next)->Step();
   if (!found) return found.error();
   int64_t sequence = *found ? (*next)->ColumnInt64(0) : 0;
-  std::string text;  // one block's JSON, the buffer reused
+  std::string bytes;  // one block's encoding, the buffer reused
   const std::span<const core::HistoryRow> all(rows);
   for (size_t start = 0; start < rows.size(); start += kMaxRowsPerBlock) {
     const size_t count = std::min(kMaxRowsPerBlock, rows.size() - start);
     if (Status status =
-            InsertBlock(connection, run_pk, sequence++, all.subspan(start, count), text);
+            InsertBlock(connection, run_pk, sequence++, all.subspan(start, count), bytes);
         !status)
       return status;
   }

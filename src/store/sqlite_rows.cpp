@@ -1,11 +1,60 @@
 #include "store/sqlite_rows.h"
 
-#include <charconv>
-#include <cmath>
 #include <optional>
 
 namespace runhook::store::sqlite {
 namespace {
+
+// Reads JSON [["name", "value"], ...] into headers without building a document (a header list
+// is read with every claimed delivery): the parser's strings are moved into the pairs. Any other
+// shape stops the parse.
+class HeaderListReader {
+ public:
+  explicit HeaderListReader(Headers& headers) : headers_(headers) {}
+  bool syntax_error() const { return syntax_error_; }
+
+  bool start_array(std::size_t /*size*/) {
+    if (depth_ == 2) return false;
+    if (++depth_ == 2) {
+      headers_.emplace_back();
+      strings_in_pair_ = 0;
+    }
+    return true;
+  }
+  bool end_array() {
+    if (depth_ == 2 && strings_in_pair_ != 2) return false;
+    --depth_;
+    return true;
+  }
+  bool string(Json::string_t& value) {
+    if (depth_ != 2 || strings_in_pair_ == 2) return false;
+    auto& pair = headers_.back();
+    (strings_in_pair_++ == 0 ? pair.first : pair.second) = std::move(value);
+    return true;
+  }
+  bool null() { return false; }
+  bool boolean(bool /*value*/) { return false; }
+  bool number_integer(Json::number_integer_t /*value*/) { return false; }
+  bool number_unsigned(Json::number_unsigned_t /*value*/) { return false; }
+  bool number_float(Json::number_float_t /*value*/, const Json::string_t& /*text*/) {
+    return false;
+  }
+  bool binary(Json::binary_t& /*value*/) { return false; }
+  bool start_object(std::size_t /*size*/) { return false; }
+  bool key(Json::string_t& /*name*/) { return false; }
+  bool end_object() { return false; }
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*error*/) {
+    syntax_error_ = true;
+    return false;
+  }
+
+ private:
+  Headers& headers_;
+  int depth_ = 0;
+  int strings_in_pair_ = 0;
+  bool syntax_error_ = false;
+};
 
 // Reads columns left to right, keeping the first error, so readers stay one line per field.
 class ColumnReader {
@@ -38,15 +87,14 @@ class ColumnReader {
   }
 
   Headers HeaderList(const char* what) {
-    Json list = JsonValue(what);
     Headers headers;
-    if (!list.is_array()) return Corrupt(what, headers);
-    for (const Json& pair : list) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-        return Corrupt(what, headers);
-      headers.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    HeaderListReader reader(headers);
+    if (Json::sax_parse(statement_.ColumnBlob(next_++), &reader)) return headers;
+    if (reader.syntax_error()) {
+      Fail(MakeError(ErrorCode::kInternal, std::string("stored ") + what + " is not valid JSON"));
+      return headers;
     }
-    return headers;
+    return Corrupt(what, headers);
   }
 
   // A nullable JSON {"url", "headers", "body"} column.
@@ -102,74 +150,7 @@ class ColumnReader {
   std::optional<ErrorInfo> error_;
 };
 
-// Appends `values` to `out` as compact JSON; false (with `out` partly written) when it holds
-// something else than numbers, booleans and nulls, or a key that would need escaping.
-bool WriteFlatValues(const Json& values, std::string& out) {
-  if (!values.is_object()) return false;
-  out.push_back('{');
-  const size_t first_member = out.size();
-  char number[32];
-  for (const auto& [key, value] : values.get_ref<const Json::object_t&>()) {
-    for (const char character : key)
-      if (character < 0x20 || character == '"' || character == '\\' || character >= 0x7F)
-        return false;
-    if (out.size() > first_member) out.push_back(',');
-    out.push_back('"');
-    out.append(key);
-    out.append("\":");
-    switch (value.type()) {
-      case Json::value_t::number_float: {
-        const double real = value.get_ref<const Json::number_float_t&>();
-        if (!std::isfinite(real)) {
-          out.append("null");  // as nlohmann writes NaN and infinities
-          break;
-        }
-        char* end = std::to_chars(number, number + sizeof(number), real).ptr;
-        out.append(number, end);
-        // "3" would read back as an integer: keep it a float, as nlohmann writes "3.0".
-        if (std::string_view(number, static_cast<size_t>(end - number)).find_first_of(".e") ==
-            std::string_view::npos)
-          out.append(".0");
-        break;
-      }
-      case Json::value_t::number_integer:
-        out.append(number, std::to_chars(number, number + sizeof(number),
-                                         value.get_ref<const Json::number_integer_t&>())
-                               .ptr);
-        break;
-      case Json::value_t::number_unsigned:
-        out.append(number, std::to_chars(number, number + sizeof(number),
-                                         value.get_ref<const Json::number_unsigned_t&>())
-                               .ptr);
-        break;
-      case Json::value_t::boolean:
-        out.append(value.get_ref<const Json::boolean_t&>() ? "true" : "false");
-        break;
-      case Json::value_t::null:
-        out.append("null");
-        break;
-      default:
-        return false;
-    }
-  }
-  out.push_back('}');
-  return true;
-}
-
 }  // namespace
-
-Status AppendHistoryValuesJson(const Json& values, std::string& out) {
-  const size_t start = out.size();
-  if (WriteFlatValues(values, out)) return OkStatus();
-  out.resize(start);
-  try {
-    out.append(values.dump());
-  } catch (const nlohmann::json::type_error& error) {  // invalid UTF-8 in a string
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string("cannot store history values: ") + error.what());
-  }
-  return OkStatus();
-}
 
 Result<Json> ReadJsonColumn(const Statement& statement, int index, const char* what) {
   Json value = Json::parse(statement.ColumnText(index), nullptr, /*allow_exceptions=*/false);

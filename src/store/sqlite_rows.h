@@ -42,14 +42,6 @@ core::Attempt ReadAttempt(const Statement& statement);  // sql::kSelectAttempts
 Result<std::vector<core::RunKey>> ReadRunKeys(Statement& statement);
 Result<std::optional<int64_t>> ReadOptionalInt64(Statement& statement);
 
-// Appends `values` (a history row's values, a JSON object) to `out` as compact JSON text. An
-// object of numbers, booleans and nulls with plain-ASCII keys is written here (std::to_chars),
-// several times faster than nlohmann's serializer, which writes anything else. A number may be
-// spelled differently from nlohmann's dump (e.g. "1e+05" for 100000.0) but reads back as the
-// same value and type; NaN and infinities are written as null, as nlohmann does.
-// Errors: kInvalidArgument for a string that is not valid UTF-8.
-Status AppendHistoryValuesJson(const Json& values, std::string& out);
-
 // Reads one JSON column; `what` names it in the error.
 Result<Json> ReadJsonColumn(const Statement& statement, int index, const char* what);
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/history_encoding.h"
 #include "sdk/shipper.h"
 #include "test_receiver.h"
 
@@ -61,6 +62,34 @@ TEST(SpoolRecord, FormatsOneLineAndParsesItBack) {
   EXPECT_EQ(parsed->method, "PATCH");
   EXPECT_EQ(parsed->path, "/config");
   EXPECT_EQ(parsed->body, R"({"config":{"lr":0.1}})");
+  EXPECT_EQ(parsed->content_type, kJsonContentType);
+}
+
+TEST(SpoolRecord, KeepsABinaryBodyAsBase64WithItsContentType) {
+  const std::string body("RHH\x01\x00\n\xff\"}", 9);
+  SpoolRecord record{.kind = "request",
+                     .path = "/history",
+                     .rows = 3,
+                     .content_type = "application/vnd.runhook.history.v1",
+                     .body = body};
+  const std::string line = FormatSpoolRecord(record);
+  EXPECT_EQ(line, R"({"kind":"request","method":"POST","path":"/history","rows":3,)"
+                  R"("content_type":"application/vnd.runhook.history.v1",)"
+                  R"("body_base64":"UkhIAQAK/yJ9"})");
+  auto parsed = ParseSpoolRecord(line);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->content_type, "application/vnd.runhook.history.v1");
+  EXPECT_EQ(parsed->body, body);
+  EXPECT_EQ(parsed->rows, 3u);
+}
+
+TEST(SpoolRecord, ReadsAHistoryRecordWrittenBeforeContentTypesAsJson) {
+  auto parsed =
+      ParseSpoolRecord(R"({"kind":"request","method":"POST","path":"/history","rows":1,)"
+                       R"("body":{"batch_id":"b-1","rows":[{"step":0,"values":{"loss":0.5}}]}})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->content_type, kJsonContentType);
+  EXPECT_EQ(parsed->body, R"({"batch_id":"b-1","rows":[{"step":0,"values":{"loss":0.5}}]})");
 }
 
 TEST(SpoolRecord, NamesWhatIsWrongWithABadLine) {
@@ -73,7 +102,16 @@ TEST(SpoolRecord, NamesWhatIsWrongWithABadLine) {
                 .error()
                 .message,
             "method 'GET' is not one of POST, PATCH, PUT");
-  EXPECT_EQ(ParseSpoolRecord(R"({"kind":"register"})").error().message, "no \"body\" object");
+  EXPECT_EQ(ParseSpoolRecord(R"({"kind":"register"})").error().message,
+            "no \"body\" object or \"body_base64\"");
+  EXPECT_EQ(
+      ParseSpoolRecord(R"({"kind":"request","path":"/x","body_base64":"AA=="})").error().message,
+      "a \"body_base64\" needs a \"content_type\"");
+  EXPECT_EQ(ParseSpoolRecord(
+                R"({"kind":"request","path":"/x","content_type":"a/b","body_base64":"A*=="})")
+                .error()
+                .message,
+            "\"body_base64\" is not base64");
 }
 
 TEST(SpoolWriter, WritesTheRegistrationFirstThenRequestsInOrder) {
@@ -202,8 +240,14 @@ TEST_F(ShipperSpoolTest, SpoolsDuringAnOutageAndDeliversInOrderOnceTheServerIsBa
   const auto rows = receiver_.HistoryRows();
   ASSERT_EQ(rows.size(), 3u);
   for (int step = 0; step < 3; ++step) EXPECT_EQ(rows[step]["step"], step);
-  // The alert was sent after the rows logged before it.
+  EXPECT_EQ(rows[2]["values"]["loss"], 0.3);
+  // The alert was sent after the rows logged before it; history batches, replayed from the spool
+  // too, went in the compact encoding and the alert as JSON.
   const auto requests = receiver_.Requests();
+  for (const auto& request : requests)
+    EXPECT_EQ(request.content_type,
+              request.verb == "history" ? core::history_encoding::kContentType : kJsonContentType)
+        << request.verb;
   size_t alert = 0, second_row = 0;
   for (size_t index = 0; index < requests.size(); ++index) {
     if (requests[index].verb == "alert") alert = index;
@@ -229,7 +273,13 @@ TEST_F(ShipperSpoolTest, LeavesWhatTheServerDidNotTakeInTheSpool) {
   ASSERT_EQ(contents->records.size(), 3u);
   EXPECT_EQ(contents->records[0].kind, "register");
   EXPECT_EQ(contents->records[1].path, "/history");
+  EXPECT_EQ(contents->records[1].content_type, core::history_encoding::kContentType);
+  auto batch = core::history_encoding::DecodeBody(contents->records[1].body);
+  ASSERT_TRUE(batch) << batch.error().message;
+  ASSERT_EQ(batch->rows.size(), 1u);
+  EXPECT_EQ(batch->rows[0].values.dump(), R"({"loss":0.5})");
   EXPECT_EQ(contents->records[2].path, "/finish");
+  EXPECT_EQ(contents->records[2].content_type, kJsonContentType);
 }
 
 TEST_F(ShipperSpoolTest, OfflineRecordsEverythingInOrderAndSendsNothing) {

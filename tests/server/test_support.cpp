@@ -66,9 +66,10 @@ HttpAnswer TestServer::Get(const std::string& path) {
   return ToAnswer(client.Get(path));
 }
 
-HttpAnswer TestServer::Post(const std::string& path, const std::string& body) {
+HttpAnswer TestServer::Post(const std::string& path, const std::string& body,
+                            const std::string& content_type) {
   httplib::Client client("127.0.0.1", port_);
-  return ToAnswer(client.Post(path, body, "application/json"));
+  return ToAnswer(client.Post(path, body, content_type.c_str()));
 }
 
 HttpAnswer TestServer::Put(const std::string& path, const Json& body) {

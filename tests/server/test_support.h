@@ -48,7 +48,8 @@ class TestServer {
   ~TestServer();
 
   HttpAnswer Get(const std::string& path);
-  HttpAnswer Post(const std::string& path, const std::string& body);
+  HttpAnswer Post(const std::string& path, const std::string& body,
+                  const std::string& content_type = "application/json");
   HttpAnswer Post(const std::string& path, const char* body) {
     return Post(path, std::string(body));
   }

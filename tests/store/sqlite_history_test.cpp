@@ -81,28 +81,6 @@ TEST_P(HistoryTest, ValuesOfEveryKindReadBackWithTheirTypes) {
   EXPECT_EQ((*rows)[2].values.dump(), R"({"nan":null,"infinite":null,"k":1})");
 }
 
-TEST_P(HistoryTest, RowsWithTheirValuesTextStoreThatTextAndReadItBack) {
-  // As the server's scanner hands them over: values_json is the body's text of `values`, white
-  // space and number spellings as sent; rows without it are written from `values`.
-  const std::string sent = R"({ "loss" : 1.0, "big": 1e5, "zero": -0, "n": 18446744073709551615,)"
-                           R"( "name": "a b", "yes": true, "none": null })";
-  // Different values on purpose: the stored text must be values_json, not `values` printed.
-  HistoryRow passed{0, Json{{"ignored", 1}}, sent};
-  HistoryRow written{1, Json::parse(R"({"loss": 2.0, "big": 100000.0})")};
-  RunRecord next = run_;
-  next.last_step = 1;
-  ASSERT_TRUE(store_->AppendHistory(next, "b1", {passed, written}));
-  Result<std::vector<HistoryRow>> rows = store_->GetHistory(run_.key, 0, 100, -1);
-  ASSERT_TRUE(rows) << Describe(rows);
-  ASSERT_EQ(rows->size(), 2u);
-  const Json expected = Json::parse(sent);
-  EXPECT_EQ((*rows)[0].values.dump(), expected.dump());
-  for (const auto& [key, value] : expected.items())
-    EXPECT_EQ((*rows)[0].values[key].type(), value.type()) << key;
-  EXPECT_EQ((*rows)[1].values.dump(), written.values.dump());
-  EXPECT_TRUE((*rows)[0].values_json.empty());  // rows read from the store borrow nothing
-}
-
 TEST_P(HistoryTest, AppendUpdatesRunSummaryLastStepAndVersion) {
   ASSERT_TRUE(Append("b1", {0, 1}));
   Result<RunRecord> read = store_->GetRun(run_.key);
@@ -217,6 +195,76 @@ TEST_P(HistoryTest, MissingRunIsNotFound) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backing, HistoryTest, ::testing::Values("memory", "file"));
+
+// Blocks are written in the compact encoding; blocks of JSON text, as databases written before it
+// hold, still read, beside new ones.
+TEST(HistoryBlocks, JsonBlocksWrittenBeforeTheCompactEncodingStillRead) {
+  TemporaryDirectory directory;
+  const std::string path = (directory.path() / "runhook.db").string();
+  RunRecord run = SampleRun();
+  {
+    std::unique_ptr<Store> store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateRun(run, {}, nullptr));
+    ASSERT_TRUE(store->AppendHistory(run, "b1", {HistoryRow{0, Json{{"loss", 2.0}}}}));
+    ++run.version;
+  }
+  EXPECT_EQ(QueryFile(path,
+                      "SELECT COUNT(*) FROM history_blocks WHERE typeof(block_rows) = 'blob'"
+                      " AND substr(block_rows, 1, 3) = CAST('RHB' AS BLOB)"),
+            1);
+  // A block as the JSON writer stored it: text, numbers as written.
+  ExecuteOnFile(path, R"sql(
+    INSERT INTO history_blocks (run_pk, sequence, first_step, last_step, row_count, block_rows)
+    SELECT pk, 1, 1, 3, 2,
+      '[[3,{"loss":0.5,"n":18446744073709551615,"neg":-3,"s":"café","o":{"a":[1]}}],'
+      || '[1,{"loss":1.0,"none":null}]]'
+    FROM runs)sql");
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->AppendHistory(run, "b2", {HistoryRow{2, Json{{"loss", 0.75}}}}));
+  Result<std::vector<HistoryRow>> rows = store->GetHistory(run.key, 0, 10, -1);
+  ASSERT_TRUE(rows) << Describe(rows);
+  ASSERT_EQ(rows->size(), 4u);
+  std::vector<std::string> dumped;
+  for (const HistoryRow& row : *rows)
+    dumped.push_back(std::to_string(row.step) + row.values.dump());
+  EXPECT_EQ(dumped,
+            (std::vector<std::string>{
+                R"(0{"loss":2.0})", R"(1{"loss":1.0,"none":null})", R"(2{"loss":0.75})",
+                R"(3{"loss":0.5,"n":18446744073709551615,"neg":-3,"s":"café","o":{"a":[1]}})"}));
+  EXPECT_TRUE((*rows)[3].values["n"].is_number_unsigned());
+  EXPECT_FALSE((*rows)[3].values["neg"].is_number_unsigned());
+  Result<std::vector<HistoryRow>> last = store->GetLastHistory(run.key, 2);
+  ASSERT_TRUE(last) << Describe(last);
+  ASSERT_EQ(last->size(), 2u);
+  EXPECT_EQ((*last)[0].step, 2);
+  EXPECT_EQ((*last)[1].step, 3);
+}
+
+// A block whose bytes are damaged is named in the error, whichever form it has.
+TEST(HistoryBlocks, DamagedBlocksAreNamed) {
+  TemporaryDirectory directory;
+  const std::string path = (directory.path() / "runhook.db").string();
+  RunRecord run = SampleRun();
+  {
+    std::unique_ptr<Store> store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateRun(run, {}, nullptr));
+    ASSERT_TRUE(store->AppendHistory(run, "b1", {HistoryRow{0, Json{{"loss", 2.0}}}}));
+  }
+  ExecuteOnFile(path, "UPDATE history_blocks SET block_rows = substr(block_rows, 1, 9)");
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  Result<std::vector<HistoryRow>> rows = store->GetHistory(run.key, 0, 10, -1);
+  ASSERT_FALSE(rows);
+  EXPECT_EQ(rows.error().code, ErrorCode::kInternal);
+  EXPECT_NE(rows.error().message.find("stored history block 0 of run row"), std::string::npos)
+      << rows.error().message;
+  EXPECT_NE(rows.error().message.find("history block is malformed at byte 5: truncated string"),
+            std::string::npos)
+      << rows.error().message;
+}
 
 }  // namespace
 }  // namespace runhook::store::testing

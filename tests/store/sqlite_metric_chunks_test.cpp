@@ -320,7 +320,7 @@ TEST_F(MetricChunksFileTest, MigrationBackfillsChunksFromExistingHistory) {
                             HistoryRow{1, Json{{"acc", 0.75}}}}));
   }
   // The database as schema version 6 left it: history rows, no metric_chunks.
-  ExecuteOnFile(Path(), kHistoryBeforeBlocks);
+  MoveHistoryBackToRows(Path());
   ExecuteOnFile(Path(), "DROP TABLE metric_chunks; PRAGMA user_version = 6;");
   std::unique_ptr<Store> store = OpenOrDie(Path());
   ASSERT_NE(store, nullptr);

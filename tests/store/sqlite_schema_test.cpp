@@ -67,7 +67,7 @@ TEST_F(SchemaTest, VersionOneDatabaseGainsSecretsAndDisabledReasons) {
     ASSERT_TRUE(store->CreateRun(SampleRun(), {SampleHook("notify")}, &event));
   }
   // Take the file back to what version 1 wrote.
-  ExecuteOnFile(Path(), kHistoryBeforeBlocks);
+  MoveHistoryBackToRows(Path());
   ExecuteOnFile(Path(),
                 "DROP TABLE secrets; ALTER TABLE hooks DROP COLUMN disabled_reason; "
                 "ALTER TABLE deliveries DROP COLUMN masked_request; "
@@ -111,7 +111,7 @@ TEST_F(SchemaTest, VersionSevenHistoryRowsMoveIntoBlocks) {
     ++run.version;
     ASSERT_TRUE(store->AppendHistory(run, "b2", {HistoryRow{1, Json{{"loss", 0.4}}}}));
   }
-  ExecuteOnFile(Path(), kHistoryBeforeBlocks);
+  MoveHistoryBackToRows(Path());
   ExecuteOnFile(Path(), "PRAGMA user_version = 7");
   ASSERT_EQ(QueryFile(Path(), "SELECT COUNT(*) FROM history"), 3);
   std::unique_ptr<Store> store = OpenOrDie(Path());
@@ -127,6 +127,21 @@ TEST_F(SchemaTest, VersionSevenHistoryRowsMoveIntoBlocks) {
   ASSERT_TRUE(store->AppendHistory(run, "b3", {HistoryRow{3, Json{{"loss", 0.1}}}}));
   EXPECT_EQ(store->GetLastHistory(run.key, 2)->back().step, 3);
   EXPECT_EQ(store->GetHistory(run.key, 0, 10, -1)->size(), 4u);
+}
+
+// Migration 10 drops deliveries_by_event (no query reads by event; see schema.cpp) and keeps
+// the indexes of listing by run, hook and state, the claim's and the unique webhook id's.
+TEST_F(SchemaTest, DeliveriesKeepTheIndexesTheirQueriesUse) {
+  { ASSERT_NE(OpenOrDie(Path()), nullptr); }
+  auto has_index = [&](const std::string& name) {
+    const std::string sql =
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '" + name + "'";
+    return QueryFile(Path(), sql.c_str()) == 1;
+  };
+  EXPECT_FALSE(has_index("deliveries_by_event"));
+  for (const char* name : {"deliveries_due", "deliveries_by_run", "deliveries_by_hook",
+                           "deliveries_by_state", "sqlite_autoindex_deliveries_1"})
+    EXPECT_TRUE(has_index(name)) << name;
 }
 
 TEST_F(SchemaTest, DatabaseFromANewerRunhookIsRefused) {

@@ -3,7 +3,12 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
+
+#include "core/history_encoding.h"
 
 namespace runhook::store::testing {
 
@@ -123,6 +128,47 @@ void ExecuteOnFile(const std::string& path, const char* sql) {
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
   EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   sqlite3_close(db);
+}
+
+void RewriteHistoryBlocksAsJson(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  std::vector<std::pair<int64_t, std::string>> rewritten;  // (rowid, JSON text)
+  sqlite3_stmt* select = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT rowid, block_rows FROM history_blocks", -1, &select, nullptr),
+      SQLITE_OK)
+      << sqlite3_errmsg(db);
+  while (sqlite3_step(select) == SQLITE_ROW) {
+    const std::string_view bytes(static_cast<const char*>(sqlite3_column_blob(select, 1)),
+                                 static_cast<size_t>(sqlite3_column_bytes(select, 1)));
+    if (!bytes.starts_with(core::history_encoding::kBlockMagic)) continue;
+    std::vector<HistoryRow> rows;
+    Status decoded = core::history_encoding::DecodeBlock(bytes, rows);
+    EXPECT_TRUE(decoded) << decoded.error().message;
+    Json block = Json::array();
+    for (const HistoryRow& row : rows) block.push_back(Json::array({row.step, row.values}));
+    rewritten.emplace_back(sqlite3_column_int64(select, 0), block.dump());
+  }
+  sqlite3_finalize(select);
+  sqlite3_stmt* update = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE history_blocks SET block_rows = ?1 WHERE rowid = ?2", -1,
+                               &update, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  for (const auto& [rowid, text] : rewritten) {
+    sqlite3_bind_text(update, 1, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(update, 2, rowid);
+    EXPECT_EQ(sqlite3_step(update), SQLITE_DONE) << sqlite3_errmsg(db);
+    sqlite3_reset(update);
+  }
+  sqlite3_finalize(update);
+  sqlite3_close(db);
+}
+
+void MoveHistoryBackToRows(const std::string& path) {
+  RewriteHistoryBlocksAsJson(path);
+  ExecuteOnFile(path, kHistoryBeforeBlocks);
 }
 
 }  // namespace runhook::store::testing

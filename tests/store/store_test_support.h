@@ -60,9 +60,15 @@ int64_t QueryFile(const std::string& path, const char* sql);
 // back to an older version).
 void ExecuteOnFile(const std::string& path, const char* sql);
 
-// SQL that takes a database's history back to what schema versions 1 to 7 kept: one `history`
-// row per step (from the history_blocks of migration 8, which it drops). For ExecuteOnFile,
-// before setting user_version to 7 or lower.
+// Takes a file-backed database's history back to what schema versions 1 to 7 kept: one `history`
+// row per step, history_blocks dropped. Before setting user_version to 7 or lower.
+void MoveHistoryBackToRows(const std::string& path);
+
+// Rewrites every history block of a file-backed database as the JSON text blocks were written in
+// before the compact encoding (store/history_blocks.h).
+void RewriteHistoryBlocksAsJson(const std::string& path);
+
+// The SQL part of MoveHistoryBackToRows, for blocks of JSON text (json_each reads them).
 inline constexpr const char* kHistoryBeforeBlocks = R"sql(
 CREATE TABLE history (
   id INTEGER PRIMARY KEY,

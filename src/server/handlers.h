@@ -16,6 +16,7 @@ namespace runhook::server {
 struct ApiContext {
   store::Store& store;
   RunService& runs;
+  size_t max_request_bytes = 32u << 20;  // also caps a decompressed body (content_encoding.h)
 };
 
 // Run handlers (run_handlers.cpp). Paths carry entity, project and id as matches 1..3.

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/hook.h"
 #include "core/run_state.h"
+#include "server/content_encoding.h"
 #include "server/handlers.h"
 #include "server/history_batch_scanner.h"
 #include "server/http_responses.h"
@@ -147,7 +148,11 @@ void HandleAppendHistory(const ApiContext& api, const httplib::Request& request,
                          httplib::Response& response) {
   auto key = RunKeyFromPath(request);
   if (!key) return SendError(response, key.error());
-  auto batch = ParseHistoryRequestBody(request.get_header_value("Content-Type"), request.body);
+  std::string decompressed;
+  const std::string* body =
+      DecodeRequestBody(request, api.max_request_bytes, decompressed, response);
+  if (body == nullptr) return;
+  auto batch = ParseHistoryRequestBody(request.get_header_value("Content-Type"), *body);
   if (!batch) return SendError(response, batch.error());
   auto ack = api.runs.AppendHistory(*key, *batch);
   if (!ack) return SendError(response, ack.error());

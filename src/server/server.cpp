@@ -166,7 +166,7 @@ Result<int> Server::Impl::Start() {
   lifecycle_ = std::make_unique<LifecycleMonitor>(
       *store_, *runs_, LifecycleMonitorOptions{.heartbeat_timeout = options_.heartbeat_timeout});
   lifecycle_->Start();
-  api_ = std::make_unique<ApiContext>(ApiContext{*store_, *runs_});
+  api_ = std::make_unique<ApiContext>(ApiContext{*store_, *runs_, options_.max_request_bytes});
   RegisterRoutes(http_, *api_, options_.max_request_bytes);
 
   listener_ = std::thread([this] {

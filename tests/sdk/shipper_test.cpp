@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <stdexcept>
+
+#include "core/history_encoding.h"
 #include "test_receiver.h"
 
 namespace runhook::sdk {
@@ -134,6 +138,106 @@ TEST_F(ShipperTest, KeepsTheOrderOfBatchesAndRequestsWhileTheNextIsSerializedAhe
       EXPECT_EQ(row["step"].get<int64_t>() >= 45, alert_seen) << request.body.dump();
   }
   EXPECT_TRUE(alert_seen);
+}
+
+// Logs `steps` rows of 5 float metrics, ships them all, and returns the rows logged as JSON.
+std::vector<Json> LogFiveMetrics(LogBuffer& buffer, int64_t steps) {
+  std::vector<Json> logged;
+  for (int64_t step = 0; step < steps; ++step) {
+    Json values = {{"loss", 1.0 / (step + 1)},
+                   {"accuracy", step * 0.001},
+                   {"learning_rate", 0.001 * (1 + step % 7)},
+                   {"gradient_norm", 3.25 + step * 0.5},
+                   {"epoch_fraction", step / 1000.0}};
+    buffer.Append(values, step);
+    logged.push_back(Json{{"step", step}, {"values", values}});
+  }
+  return logged;
+}
+
+// Sets $RUNHOOK_COMPRESSION for the scope (unset when `value` is null).
+class CompressionEnvironment {
+ public:
+  explicit CompressionEnvironment(const char* value) {
+    if (value)
+      setenv("RUNHOOK_COMPRESSION", value, 1);
+    else
+      unsetenv("RUNHOOK_COMPRESSION");
+  }
+  ~CompressionEnvironment() { unsetenv("RUNHOOK_COMPRESSION"); }
+};
+
+TEST_F(ShipperTest, CompressesHistoryWithZstdWhenRunhookCompressionSaysSo) {
+  std::unique_ptr<Shipper> shipper;
+  {
+    CompressionEnvironment environment("zstd");
+    shipper = MakeShipper({.ship_interval = milliseconds(60'000)});
+  }
+  const std::vector<Json> logged = LogFiveMetrics(buffer_, 900);
+  shipper->Start();
+  ASSERT_TRUE(shipper->Flush(std::chrono::steady_clock::now() + milliseconds(5000)));
+
+  const std::vector<Json> rows = receiver_.HistoryRows();
+  ASSERT_EQ(rows.size(), logged.size());
+  for (size_t index = 0; index < rows.size(); ++index)
+    EXPECT_EQ(rows[index].dump(), logged[index].dump()) << index;
+  int compressed = 0;
+  for (const RecordedRequest& request : receiver_.Requests("history")) {
+    EXPECT_FALSE(request.body.is_discarded());
+    compressed += request.content_encoding == "zstd";
+  }
+  EXPECT_GE(compressed, 1);
+}
+
+TEST_F(ShipperTest, SendsHistoryUncompressedToALoopbackServerByDefaultOrWithNone) {
+  for (const char* value : {static_cast<const char*>(nullptr), "auto", "none"}) {
+    TestReceiver receiver;
+    LogBuffer buffer{1000};
+    std::unique_ptr<Shipper> shipper;
+    {
+      CompressionEnvironment environment(value);
+      shipper = std::make_unique<Shipper>(buffer, std::make_unique<HttpClient>(receiver.url(), ""),
+                                          kRunPath, ShipperOptions{});
+    }
+    LogFiveMetrics(buffer, 900);
+    shipper->Start();
+    ASSERT_TRUE(shipper->Flush(std::chrono::steady_clock::now() + milliseconds(5000)));
+    EXPECT_EQ(receiver.HistoryRows().size(), 900u);
+    for (const RecordedRequest& request : receiver.Requests("history"))
+      EXPECT_EQ(request.content_encoding, "") << (value ? value : "unset");
+  }
+}
+
+TEST(HttpClientCompression, AutoCompressesLargeHistoryBodiesOnlyForARemoteServer) {
+  EXPECT_TRUE(IsLoopbackUrl("http://127.0.0.1:5717"));
+  EXPECT_TRUE(IsLoopbackUrl("http://localhost:5717/"));
+  EXPECT_TRUE(IsLoopbackUrl("http://[::1]:5717"));
+  EXPECT_FALSE(IsLoopbackUrl("https://runhook.example.com"));
+  EXPECT_FALSE(IsLoopbackUrl("http://10.0.0.7:5717"));
+  EXPECT_FALSE(IsLoopbackUrl("http://127.example.com"));
+
+  CompressionEnvironment environment(nullptr);
+  HttpClient remote("http://10.0.0.7:5717", "");
+  const std::string_view history = core::history_encoding::kContentType;
+  EXPECT_TRUE(remote.Compresses(history, kMinCompressedBodyBytes));
+  EXPECT_FALSE(remote.Compresses(history, kMinCompressedBodyBytes - 1));
+  EXPECT_FALSE(remote.Compresses(kJsonContentType, 1 << 20));
+  remote.set_compression(Compression::kNone);
+  EXPECT_FALSE(remote.Compresses(history, 1 << 20));
+  HttpClient loopback("http://127.0.0.1:5717", "");
+  EXPECT_FALSE(loopback.Compresses(history, 1 << 20));
+  loopback.set_compression(Compression::kZstd);
+  EXPECT_TRUE(loopback.Compresses(history, 1 << 20));
+
+  EXPECT_EQ(ParseCompression("", "x"), Compression::kAuto);
+  EXPECT_EQ(ParseCompression("zstd", "x"), Compression::kZstd);
+  try {
+    ParseCompression("gzip", "$RUNHOOK_COMPRESSION");
+    ADD_FAILURE() << "gzip was accepted";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(),
+                 "$RUNHOOK_COMPRESSION 'gzip' is not a compression (use auto, zstd or none)");
+  }
 }
 
 }  // namespace

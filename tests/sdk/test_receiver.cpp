@@ -1,12 +1,40 @@
 #include "test_receiver.h"
 
 #include <httplib.h>
+#include <zstd.h>
+
+#include "core/history_encoding.h"
 
 namespace runhook::testing {
 namespace {
 
 Json ErrorBody(const std::string& code, const std::string& message) {
   return Json{{"error", {{"code", code}, {"message", message}}}};
+}
+
+// The body as JSON; a compact history batch as the JSON body it stands for. A body with
+// Content-Encoding: zstd is decompressed first (discarded when that fails).
+Json ParseBody(const httplib::Request& request) {
+  std::string decompressed = request.body;
+  if (request.get_header_value("Content-Encoding") == "zstd") {
+    const unsigned long long size =
+        ZSTD_getFrameContentSize(request.body.data(), request.body.size());
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR)
+      return Json(Json::value_t::discarded);
+    decompressed.resize(size);
+    const size_t written = ZSTD_decompress(decompressed.data(), decompressed.size(),
+                                           request.body.data(), request.body.size());
+    if (ZSTD_isError(written) || written != size) return Json(Json::value_t::discarded);
+  }
+  const std::string content_type = request.get_header_value("Content-Type");
+  if (content_type != core::history_encoding::kContentType)
+    return Json::parse(decompressed, nullptr, false);
+  auto batch = core::history_encoding::DecodeBody(decompressed);
+  if (!batch) return Json(Json::value_t::discarded);
+  Json rows = Json::array();
+  for (const core::HistoryRow& row : batch->rows)
+    rows.push_back(Json{{"step", row.step}, {"values", row.values}});
+  return Json{{"batch_id", batch->batch_id}, {"rows", std::move(rows)}};
 }
 
 }  // namespace
@@ -16,7 +44,7 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
   server_->set_keep_alive_max_count(100000);
   server_->Post("/api/v1/runs", [this](const httplib::Request& request, httplib::Response& reply) {
     Json body = Json::parse(request.body, nullptr, false);
-    Record({request.path, body, "runs"});
+    Record({request.path, body, "runs", "POST", request.get_header_value("Content-Type")});
     std::unique_lock lock(mutex_);
     if (refuse_status_ != 0) {
       reply.status = refuse_status_;
@@ -44,8 +72,9 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
       R"(/api/v1/runs/([^/]+)/([^/]+)/([^/]+)/(start|history|heartbeat|finish|alert))",
       [this](const httplib::Request& request, httplib::Response& reply) {
         const std::string verb = request.matches[4];
-        Json body = Json::parse(request.body, nullptr, false);
-        Record({request.path, body, verb});
+        Json body = ParseBody(request);
+        Record({request.path, body, verb, "POST", request.get_header_value("Content-Type"),
+                request.get_header_value("Content-Encoding")});
         std::unique_lock lock(mutex_);
         if (verb == "history") {
           changed_.wait(lock, [&] { return !hang_history_ || stopping_; });
@@ -75,8 +104,8 @@ TestReceiver::TestReceiver() : server_(std::make_unique<httplib::Server>()) {
       });
   // Changes after start: recorded and answered like the server ({"run": {...}}).
   const auto record_change = [this](const httplib::Request& request, httplib::Response& reply) {
-    Record({request.path, Json::parse(request.body, nullptr, false), request.matches[4],
-            request.method});
+    Record({request.path, ParseBody(request), request.matches[4], request.method,
+            request.get_header_value("Content-Type")});
     reply.set_content(R"({"run": {}})", "application/json");
   };
   server_->Patch(R"(/api/v1/runs/([^/]+)/([^/]+)/([^/]+)/(config|summary))", record_change);

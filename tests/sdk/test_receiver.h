@@ -26,11 +26,15 @@ namespace runhook::testing {
 
 struct RecordedRequest {
   std::string path;  // e.g. "/api/v1/runs/alice/demo/abc/history"
-  Json body;         // parsed JSON body (null when not JSON)
+  // The parsed body (null when not JSON); a history batch in the compact encoding is decoded to
+  // its JSON form {"batch_id", "rows": [{"step", "values"}]} (discarded when it does not decode).
+  Json body;
   // The last path segment: "runs" for a create, else "start", "history", "heartbeat", "finish",
   // "alert", "config", "summary" or "metrics".
   std::string verb;
   std::string method = "POST";
+  std::string content_type;      // the request's Content-Type header
+  std::string content_encoding;  // its Content-Encoding header ("" when absent); zstd is decoded
 };
 
 class TestReceiver {

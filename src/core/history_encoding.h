@@ -24,6 +24,10 @@ inline constexpr std::string_view kContentType = "application/vnd.runhook.histor
 inline constexpr std::string_view kBodyMagic{"RHH\x01", 4};
 inline constexpr std::string_view kBlockMagic{"RHB\x01", 4};
 
+// The most rows one body (or block) may hold. The SDK sends 1,000 per batch; the cap keeps a body
+// of two-byte empty rows (a few KB under zstd) from making the server build millions of rows.
+inline constexpr uint64_t kMaxRowsPerSection = 100'000;
+
 enum class Tag : uint8_t {
   kNull = 0x00,
   kFalse = 0x01,

@@ -71,6 +71,16 @@ bool LogBuffer::BeginRow(std::optional<int64_t> step, size_t entry_count) {
     return false;
   }
   const int64_t target = step.value_or(last_step_ + 1);
+  if (target < 0) {  // the server stores steps 0 .. 2^63 - 1 and would refuse the whole batch
+    if (!warned_negative_step_) {
+      warned_negative_step_ = true;
+      std::fprintf(stderr,
+                   "runhook: warning: ignoring Log at step %lld: steps start at 0 (this warning "
+                   "is shown once)\n",
+                   static_cast<long long>(target));
+    }
+    return false;
+  }
   if (target < last_step_) {
     if (!warned_step_) {
       warned_step_ = true;

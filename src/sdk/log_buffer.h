@@ -177,6 +177,7 @@ class LogBuffer {
   bool tail_row_pending_ = false;  // current_->rows.back() is at last_step_ and not drained yet
   bool closed_ = false;
   bool warned_step_ = false;
+  bool warned_negative_step_ = false;
   bool warned_closed_ = false;
 };
 

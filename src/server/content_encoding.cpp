@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "server/http_responses.h"
@@ -23,7 +24,10 @@ struct DecompressionContextDeleter {
 
 const std::string* DecodeRequestBody(const httplib::Request& request, size_t max_bytes,
                                      std::string& decoded, httplib::Response& response) {
-  const std::string encoding = request.get_header_value("Content-Encoding");
+  std::string encoding = request.get_header_value("Content-Encoding");
+  // Content codings are case-insensitive (RFC 9110, section 8.4.1).
+  std::transform(encoding.begin(), encoding.end(), encoding.begin(),
+                 [](unsigned char character) { return std::tolower(character); });
   if (encoding.empty() || encoding == "identity") return &request.body;
   if (encoding != "zstd") {
     SendStatus(response, 415,
@@ -45,6 +49,13 @@ const std::string* DecodeRequestBody(const httplib::Request& request, size_t max
     return nullptr;
   }
   std::unique_ptr<ZSTD_DCtx, DecompressionContextDeleter> context(ZSTD_createDCtx());
+  if (context == nullptr) {
+    SendStatus(response, 500, "request body: Content-Encoding zstd: out of memory");
+    return nullptr;
+  }
+  // A frame that does not state its size could otherwise make zstd allocate a window of up to
+  // 128 MiB; 2^25 (32 MiB) is enough for any body the limit allows and for what the SDK sends.
+  ZSTD_DCtx_setParameter(context.get(), ZSTD_d_windowLogMax, 25);
   decoded.clear();
   if (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR)
     decoded.reserve(static_cast<size_t>(stated));

@@ -186,7 +186,6 @@ Result<HistoryBatch> ParseHistoryBatch(const Json& body) {
     auto values = row.find("values");
     if (values == row.end() || !values->is_object())
       return FieldError(where + ".values", "must be an object of metric values");
-    if (values->contains("")) return FieldError(where + ".values", "has an empty metric name");
     batch.rows.push_back(core::HistoryRow{step->get<int64_t>(), *values});
   }
   return batch;

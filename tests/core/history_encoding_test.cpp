@@ -211,7 +211,33 @@ TEST(HistoryEncoding, RefusesDuplicateKeys) {
             "history body is malformed at byte 19: duplicate key \"j\" in row 1");
   EXPECT_EQ(ErrorOf(Body("b", {"k", "k"}, {})),
             "history body is malformed at byte 9: duplicate key \"k\" in the key table");
-  EXPECT_EQ(ErrorOf(Body("b", {""}, {})), "history body is malformed at byte 7: key 0 is empty");
+}
+
+// An empty metric name is accepted, as the JSON form (and runhook before the compact form) does:
+// refusing it would lose the whole batch it was logged in.
+TEST(HistoryEncoding, AcceptsAnEmptyKeyAsJsonDoes) {
+  Result<DecodedBatch> batch = DecodeBody(Body("b", {""}, {{0, Values({{0, 1}})}}));
+  ASSERT_TRUE(batch) << batch.error().message;
+  EXPECT_EQ(batch->rows.at(0).values.dump(), R"({"":1})");
+  std::string block;
+  ASSERT_TRUE(AppendBlock(batch->rows, block));
+  std::vector<HistoryRow> decoded;
+  ASSERT_TRUE(DecodeBlock(block, decoded));
+  EXPECT_EQ(decoded.at(0).values.dump(), R"({"":1})");
+}
+
+// A number out of a double's range inside nested JSON text is a 400-style error, not an
+// exception escaping the decoder.
+TEST(HistoryEncoding, RefusesJsonTextWithAnOutOfRangeNumber) {
+  std::string value;
+  AppendUvarint(1, value);
+  AppendUvarint(0, value);
+  AppendTag(Tag::kJsonText, value);
+  AppendString("[1e400]", value);
+  const std::string message = ErrorOf(Body("b", {"k"}, {{0, value}}));
+  EXPECT_EQ(message.rfind("history body is malformed at byte 14: JSON text does not parse: ", 0),
+            0u)
+      << message;
 }
 
 TEST(HistoryEncoding, RefusesInvalidUtf8) {
@@ -303,12 +329,12 @@ TEST(HistoryEncoding, AppendBlockRefusesRowsItCannotEncode) {
   Status status = AppendBlock(not_object, block);
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().message, "history row 0 (step 3): values are not an object");
-  std::vector<HistoryRow> empty_key{HistoryRow{4, Json{{"", 1}}}};
-  status = AppendBlock(empty_key, block);
-  ASSERT_FALSE(status);
-  EXPECT_EQ(status.error().message, "history row 0 (step 4): a metric key is empty");
   std::vector<HistoryRow> negative{HistoryRow{-1, Json::object()}};
   status = AppendBlock(negative, block);
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message, "history row 0: step -1 is below 0");
+  std::vector<HistoryRow> negative_without_values{HistoryRow{-1, Json()}};
+  status = AppendBlock(negative_without_values, block);
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().message, "history row 0: step -1 is below 0");
 }

@@ -71,6 +71,23 @@ TEST(LogBuffer, SmallerStepIsIgnoredWithAOneTimeWarning) {
   EXPECT_EQ(buffer.Summary()["loss"], 0.5);
 }
 
+// The server stores steps from 0 and refuses a batch holding a negative one, which would lose
+// the batch's other rows: a negative step is ignored here, with a one-time warning.
+TEST(LogBuffer, NegativeStepIsIgnoredWithAOneTimeWarning) {
+  LogBuffer buffer(1000);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(buffer.Append({{"loss", 9.0}}, -1), Result::kIgnored);
+  EXPECT_EQ(buffer.Append({{"loss", 8.0}}, -2), Result::kIgnored);
+  const std::string warnings = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(warnings.find("ignoring Log at step -1: steps start at 0"), std::string::npos)
+      << warnings;
+  EXPECT_EQ(warnings.find("step -2"), std::string::npos) << "warned twice: " << warnings;
+  EXPECT_EQ(buffer.Append({{"loss", 0.5}}, std::nullopt), Result::kAppended);
+  auto rows = DrainRows(buffer);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["step"], 0);
+}
+
 TEST(LogBuffer, MergeAfterDrainSendsASecondRowAtTheSameStep) {
   LogBuffer buffer(1000);
   DrainedRows drained;

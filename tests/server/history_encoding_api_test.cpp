@@ -206,6 +206,9 @@ TEST(HistoryContentEncoding, ZstdCompactBodyReadsBackAsTheUncompressedOne) {
   EXPECT_EQ(History(server, compressed).dump(), History(server, plain).dump());
   EXPECT_EQ(PostEncoded(server, compressed, body, "identity").status, 200);  // same batch id
   EXPECT_EQ(History(server, compressed).size(), rows.size());
+  // Content codings are case-insensitive: the same batch again, spelled ZSTD, is accepted.
+  EXPECT_EQ(PostEncoded(server, compressed, Zstd(body), "ZSTD").status, 200);
+  EXPECT_EQ(History(server, compressed).size(), rows.size());
 }
 
 TEST(HistoryContentEncoding, CorruptFrameIsRefusedWith400NamingZstdsError) {

@@ -7,55 +7,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/utf8.h"
+
 namespace runhook::core::history_encoding {
 namespace {
 
 constexpr uint64_t kMaxStep = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-
-// The length of the valid UTF-8 sequence at the start of `text`, or 0 when it is not one
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-size_t ValidSequenceLength(const unsigned char* text, size_t size) {
-  const unsigned char lead = text[0];
-  if (lead < 0x80) return 1;
-  auto continuation = [&](size_t index) { return index < size && (text[index] & 0xC0) == 0x80; };
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (size < 2) return 0;
-    const unsigned char second = text[1];
-    if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
-    if (lead == 0xED && second > 0x9F) return 0;  // surrogate
-    return continuation(1) && continuation(2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (size < 2) return 0;
-    const unsigned char second = text[1];
-    if (lead == 0xF0 && second < 0x90) return 0;  // overlong
-    if (lead == 0xF4 && second > 0x8F) return 0;  // above U+10FFFF
-    return continuation(1) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-// The offset of the first byte of `text` that does not start valid UTF-8, or npos.
-size_t FindInvalidUtf8(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t size = text.size();
-  size_t index = 0;
-  while (index < size) {
-    if (index + 8 <= size) {  // ASCII eight bytes at a time
-      uint64_t word;
-      std::memcpy(&word, bytes + index, sizeof(word));
-      if ((word & 0x8080808080808080ULL) == 0) {
-        index += 8;
-        continue;
-      }
-    }
-    const size_t length = ValidSequenceLength(bytes + index, size - index);
-    if (length == 0) return index;
-    index += length;
-  }
-  return std::string_view::npos;
-}
 
 std::string Hex(uint8_t byte) {
   constexpr char kDigits[] = "0123456789abcdef";
@@ -278,20 +235,7 @@ class Reader {
 
 void AppendValidString(std::string_view text, std::string& out) {
   if (FindInvalidUtf8(text) == std::string_view::npos) return AppendString(text, out);
-  std::string repaired;
-  repaired.reserve(text.size() + 8);
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  for (size_t index = 0; index < text.size();) {
-    const size_t length = ValidSequenceLength(bytes + index, text.size() - index);
-    if (length == 0) {
-      repaired.append("\xEF\xBF\xBD");
-      ++index;
-    } else {
-      repaired.append(text.substr(index, length));
-      index += length;
-    }
-  }
-  AppendString(repaired, out);
+  AppendString(RepairUtf8(text), out);
 }
 
 void AppendJsonValue(const Json& value, std::string& out) {

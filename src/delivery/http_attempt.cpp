@@ -1,37 +1,11 @@
 #include "delivery/http_attempt.h"
 
+#include "core/utf8.h"
+
 namespace runhook::delivery {
 namespace {
 
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
-
-// The length of the valid UTF-8 sequence starting at text[0], or 0 when it is invalid or cut
-// off. Rejects overlong forms, surrogates and code points above U+10FFFF.
-size_t ValidSequenceLength(std::string_view text) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (size_t i = 2; i < length; ++i)
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  return length;
-}
 
 // True when `text` is the start of a valid multi-byte sequence that the end of `text` cut off.
 bool IsCutOffSequence(std::string_view text) {
@@ -72,7 +46,7 @@ std::string MakeResponseExcerpt(std::string_view raw, size_t limit) {
   excerpt.reserve(std::min(raw.size(), limit));
   size_t position = 0;
   while (position < raw.size()) {
-    const size_t length = ValidSequenceLength(raw.substr(position));
+    const size_t length = core::ValidUtf8SequenceLength(raw.substr(position));
     if (length > 0) {
       if (excerpt.size() + length > limit) break;
       excerpt.append(raw, position, length);

@@ -132,6 +132,20 @@ char* WriteScaledDecimal(uint64_t scaled, int digits, char* end) {
   return position;
 }
 
+// Appends the float scaled / 10^digits (negated when `negative`) as Python's repr writes it in
+// fixed notation: "-12.5", "3.0".
+void AppendFixedFloatRepr(uint64_t scaled, int digits, bool negative, std::string* out) {
+  char buffer[48];
+  char* end = buffer + sizeof(buffer);
+  if (digits == 0) {  // Python adds ".0" to an integral value
+    *--end = '0';
+    *--end = '.';
+  }
+  char* begin = WriteScaledDecimal(scaled, digits, end);
+  if (negative) *--begin = '-';
+  out->append(begin, buffer + sizeof(buffer));
+}
+
 }  // namespace
 
 void AppendScaledDecimal(uint64_t scaled, int digits, std::string* out) {
@@ -155,15 +169,7 @@ bool AppendRoundedFloat(double value, int digits, std::string* out) {
   }
   // Below 1e-4, that is scaled < 10^(digits - 4), repr switches to exponent notation.
   if (digits > 4 && static_cast<double>(scaled) < kPowersOfTen[digits - 4]) return false;
-  char buffer[48];
-  char* end = buffer + sizeof(buffer);
-  if (digits == 0) {  // Python adds ".0" to an integral value
-    *--end = '0';
-    *--end = '.';
-  }
-  char* begin = WriteScaledDecimal(scaled, digits, end);
-  if (value < 0) *--begin = '-';
-  out->append(begin, buffer + sizeof(buffer));
+  AppendFixedFloatRepr(scaled, digits, value < 0, out);
   return true;
 }
 
@@ -172,15 +178,7 @@ void AppendFloat(double value, std::string* out) {
   uint64_t scaled = 0;
   int digits = 0;
   if (magnitude >= 1e-4 && magnitude < 1e16 && ShortestFixed(magnitude, &scaled, &digits)) {
-    char buffer[48];
-    char* end = buffer + sizeof(buffer);
-    if (digits == 0) {  // Python adds ".0" to an integral value
-      *--end = '0';
-      *--end = '.';
-    }
-    char* begin = WriteScaledDecimal(scaled, digits, end);
-    if (value < 0) *--begin = '-';
-    out->append(begin, buffer + sizeof(buffer));
+    AppendFixedFloatRepr(scaled, digits, value < 0, out);
     return;
   }
   out->append(FormatFloatExactly(value));

@@ -178,18 +178,8 @@ std::string Zstd(const std::string& body) {
 // POSTs `body` to the server's RUN/history with the given Content-Encoding.
 HttpAnswer PostEncoded(TestServer& server, const std::string& run_path, const std::string& body,
                        const std::string& content_encoding) {
-  httplib::Client client("127.0.0.1", server.port());
-  httplib::Headers headers{{"Content-Encoding", content_encoding}};
-  auto result = client.Post(run_path + "/history", headers, body, kCompactType);
-  HttpAnswer answer;
-  if (!result) {
-    ADD_FAILURE() << "no answer: " << httplib::to_string(result.error());
-    return answer;
-  }
-  answer.status = result->status;
-  answer.body = result->body;
-  answer.json = Json::parse(result->body, nullptr, /*allow_exceptions=*/false);
-  return answer;
+  return server.Post(run_path + "/history", body, kCompactType,
+                     {{"Content-Encoding", content_encoding}});
 }
 
 TEST(HistoryContentEncoding, ZstdCompactBodyReadsBackAsTheUncompressedOne) {

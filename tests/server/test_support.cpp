@@ -67,9 +67,9 @@ HttpAnswer TestServer::Get(const std::string& path) {
 }
 
 HttpAnswer TestServer::Post(const std::string& path, const std::string& body,
-                            const std::string& content_type) {
+                            const std::string& content_type, const httplib::Headers& headers) {
   httplib::Client client("127.0.0.1", port_);
-  return ToAnswer(client.Post(path, body, content_type.c_str()));
+  return ToAnswer(client.Post(path, headers, body, content_type));
 }
 
 HttpAnswer TestServer::Put(const std::string& path, const Json& body) {

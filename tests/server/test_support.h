@@ -49,7 +49,8 @@ class TestServer {
 
   HttpAnswer Get(const std::string& path);
   HttpAnswer Post(const std::string& path, const std::string& body,
-                  const std::string& content_type = "application/json");
+                  const std::string& content_type = "application/json",
+                  const httplib::Headers& headers = {});
   HttpAnswer Post(const std::string& path, const char* body) {
     return Post(path, std::string(body));
   }

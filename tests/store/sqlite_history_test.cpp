@@ -196,19 +196,23 @@ TEST_P(HistoryTest, MissingRunIsNotFound) {
 
 INSTANTIATE_TEST_SUITE_P(Backing, HistoryTest, ::testing::Values("memory", "file"));
 
+// Creates `run` in a store file at `path` with one history row (step 0, loss 2.0) as batch "b1",
+// closes the store, and leaves `run.version` as the store has it.
+void CreateRunWithOneRow(const std::string& path, RunRecord& run) {
+  std::unique_ptr<Store> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateRun(run, {}, nullptr));
+  ASSERT_TRUE(store->AppendHistory(run, "b1", {HistoryRow{0, Json{{"loss", 2.0}}}}));
+  ++run.version;
+}
+
 // Blocks are written in the compact encoding; blocks of JSON text, as databases written before it
 // hold, still read, beside new ones.
 TEST(HistoryBlocks, JsonBlocksWrittenBeforeTheCompactEncodingStillRead) {
   TemporaryDirectory directory;
   const std::string path = (directory.path() / "runhook.db").string();
   RunRecord run = SampleRun();
-  {
-    std::unique_ptr<Store> store = OpenOrDie(path);
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->CreateRun(run, {}, nullptr));
-    ASSERT_TRUE(store->AppendHistory(run, "b1", {HistoryRow{0, Json{{"loss", 2.0}}}}));
-    ++run.version;
-  }
+  ASSERT_NO_FATAL_FAILURE(CreateRunWithOneRow(path, run));
   EXPECT_EQ(QueryFile(path,
                       "SELECT COUNT(*) FROM history_blocks WHERE typeof(block_rows) = 'blob'"
                       " AND substr(block_rows, 1, 3) = CAST('RHB' AS BLOB)"),
@@ -247,12 +251,7 @@ TEST(HistoryBlocks, DamagedBlocksAreNamed) {
   TemporaryDirectory directory;
   const std::string path = (directory.path() / "runhook.db").string();
   RunRecord run = SampleRun();
-  {
-    std::unique_ptr<Store> store = OpenOrDie(path);
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->CreateRun(run, {}, nullptr));
-    ASSERT_TRUE(store->AppendHistory(run, "b1", {HistoryRow{0, Json{{"loss", 2.0}}}}));
-  }
+  ASSERT_NO_FATAL_FAILURE(CreateRunWithOneRow(path, run));
   ExecuteOnFile(path, "UPDATE history_blocks SET block_rows = substr(block_rows, 1, 9)");
   std::unique_ptr<Store> store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);

@@ -9,7 +9,10 @@ on a fresh SQLite store in a temporary directory, then measures, in this order:
 (a) deliveries per second: RUNS runs are created, each with HOOKS hooks on `finished` that POST
     to the receiver (nothing is sent yet), then finished by 4 concurrent clients; the rate is
     (N - 1) / (last receipt - first receipt) on the receiver's clock. The time the finishes took
-    (the enqueueing) is reported beside it.
+    (the enqueueing) is reported beside it, and so is the CPU time (user + system, from
+    /proc/PID/task/*/stat) of each server thread, summed by thread name ("rh-sender",
+    "rh-claimer", "rh-recorder", "rh-http", ...), and of the receiver, from the first finish to
+    the last receipt.
 (b) wrk's requests per second against the same receiver with a body of the same size, for the
     dispatcher's 8 connections per destination and for 64 connections (the ceiling).
 (c) Finish-to-webhook latency: BUILD_DIR/bin/finish_latency runs RUNS runs one after another
@@ -45,7 +48,37 @@ def http(method, url, body=None, timeout=60):
         return response.status, json.loads(response.read() or b"null")
 
 
-def measure_deliveries(server, receiver, deliveries, hooks_per_run):
+def thread_cpu_seconds(pid):
+    """{thread name: (user, system) CPU seconds} of process `pid`'s threads, summed by name."""
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    by_name = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        # Fields 14 and 15 of proc(5) (utime, stime); `fields` starts at field 3 (state).
+        user, system = by_name.get(name, (0, 0))
+        by_name[name] = (user + int(fields[11]) / ticks_per_second,
+                         system + int(fields[12]) / ticks_per_second)
+    return by_name
+
+
+def cpu_during(before, after):
+    """{thread name: [user seconds, system seconds]} spent between two thread_cpu_seconds."""
+    spent = {}
+    for name in sorted(after):
+        # A thread that ended inside the window takes its CPU with it: never below zero.
+        user, system = (max(0.0, after[name][index] - before.get(name, (0, 0))[index])
+                        for index in (0, 1))
+        if user + system > 0:
+            spent[name] = [round(user, 2), round(system, 2)]
+    return spent
+
+
+def measure_deliveries(server, receiver, deliveries, hooks_per_run, server_pid, receiver_pid):
     runs = deliveries // hooks_per_run
     hooks = [{"name": f"hook-{number}", "run_state": ["finished"], "url": receiver + "/deliver",
               "body": HOOK_BODY} for number in range(hooks_per_run)]
@@ -57,6 +90,8 @@ def measure_deliveries(server, receiver, deliveries, hooks_per_run):
         run_paths.append(f"/api/v1/runs/bench/throughput/{answer['run']['id']}")
     http("GET", receiver + "/reset")
     total = runs * hooks_per_run
+    server_cpu_before = thread_cpu_seconds(server_pid)
+    receiver_cpu_before = thread_cpu_seconds(receiver_pid)
     started = time.monotonic_ns()
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda path: http("POST", server + path + "/finish", {"exit_code": 0}),
@@ -64,6 +99,11 @@ def measure_deliveries(server, receiver, deliveries, hooks_per_run):
     enqueued = time.monotonic_ns()
     stats = wait_for(lambda: (lambda s: s if s["count"] >= total else None)(
         http("GET", receiver + "/stats")[1]), 300, what=f"{total} deliveries at the receiver")
+    # CPU from the first finish to the last receipt (the recorder may still be recording).
+    received = time.monotonic_ns()
+    server_cpu = cpu_during(server_cpu_before, thread_cpu_seconds(server_pid))
+    receiver_threads = cpu_during(receiver_cpu_before, thread_cpu_seconds(receiver_pid))
+    receiver_cpu = [sum(times[i] for times in receiver_threads.values()) for i in (0, 1)]
     seconds = (stats["last_ns"] - stats["first_ns"]) / 1e9
 
     # Only a delivery the store also recorded as delivered counts: wait for every one of them.
@@ -88,6 +128,9 @@ def measure_deliveries(server, receiver, deliveries, hooks_per_run):
         "per_second": (total - 1) / seconds,
         "enqueue_seconds": (enqueued - started) / 1e9,
         "first_receipt_after_start_ms": (stats["first_ns"] - started) / 1e6,
+        "cpu_window_seconds": (received - started) / 1e9,
+        "server_cpu_seconds_by_thread": server_cpu,
+        "receiver_cpu_seconds": [round(seconds, 2) for seconds in receiver_cpu],
     }
 
 
@@ -146,7 +189,8 @@ def main():
         receiver, server = receiver_process.wait_for_url(), server_process.wait_for_url()
         load_before = os.getloadavg()[0]
         delivered = measure_deliveries(server, receiver, arguments.deliveries,
-                                       arguments.hooks_per_run)
+                                       arguments.hooks_per_run, server_process.popen.pid,
+                                       receiver_process.popen.pid)
         # A body like the ones just delivered (same template, a run id and URL of the same size).
         body = (HOOK_BODY.replace("{{ run.id }}", "abcd1234").replace("{{ run.project.name }}",
                                                                       "throughput")
@@ -179,6 +223,14 @@ def main():
     print(f"| Finish-to-webhook p50 ({latency['runs']} runs) | {latency['p50_ms']:.2f} ms "
           f"| <= 2 ms |")
     print(f"| Finish-to-webhook p99 | {latency['p99_ms']:.2f} ms | <= 10 ms |")
+    window = delivered["cpu_window_seconds"]
+    def cpu_cell(user, system):
+        return (f"{user + system:.2f} s ({(user + system) / window:.0%} of a core; "
+                f"user {user:.2f} + system {system:.2f})")
+    print(f"| CPU, first finish to last receipt ({window:.2f} s): | | |")
+    for name, (user, system) in delivered["server_cpu_seconds_by_thread"].items():
+        print(f"| server threads '{name}' | {cpu_cell(user, system)} | |")
+    print(f"| receiver | {cpu_cell(*delivered['receiver_cpu_seconds'])} | |")
     print(f"| load average (1 min) before / after | {load_before:.2f} / {load_after:.2f} | |")
     shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/thread_name.h"
+
 namespace runhook::delivery {
 
 AttemptRecorder::AttemptRecorder(store::Store& store, RecordedCallback on_recorded)
@@ -33,6 +35,7 @@ void AttemptRecorder::Shutdown() {
 }
 
 void AttemptRecorder::Run() {
+  core::NameCurrentThread("rh-recorder");
   while (true) {
     std::vector<store::AttemptOutcome> batch;
     {

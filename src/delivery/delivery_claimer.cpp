@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/thread_name.h"
 
 namespace runhook::delivery {
 
@@ -47,6 +48,7 @@ void DeliveryClaimer::Shutdown() {
 }
 
 void DeliveryClaimer::Run() {
+  core::NameCurrentThread("rh-claimer");
   while (true) {
     int limit = 0;
     {

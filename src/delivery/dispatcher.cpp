@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/thread_name.h"
 #include "delivery/attempt_recorder.h"
 #include "delivery/curl_multi_sender.h"
 #include "delivery/delivery_claimer.h"
@@ -113,6 +114,7 @@ class Dispatcher::Impl {
   // The sending thread's loop: claim when notified or when a claim is due, send, record, and
   // sleep (on the condition variable when idle, in the sender while requests are in flight).
   void RunSendingThread() {
+    core::NameCurrentThread("rh-sender");
     next_claim_at_ = SteadyClock::now();
     while (true) {
       bool notified = false;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/thread_name.h"
+
 namespace runhook::server {
 
 LifecycleMonitor::LifecycleMonitor(store::Store& store, RunService& runs,
@@ -18,7 +20,10 @@ std::chrono::milliseconds LifecycleMonitor::CheckInterval() const {
 
 void LifecycleMonitor::Start() {
   if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    core::NameCurrentThread("rh-lifecycle");
+    Loop();
+  });
 }
 
 void LifecycleMonitor::Wake() {

@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "core/clock.h"
+#include "core/thread_name.h"
 #include "delivery/destination_policy.h"
 #include "server/handlers.h"
 #include "server/lifecycle_monitor.h"
@@ -170,6 +171,8 @@ Result<int> Server::Impl::Start() {
   RegisterRoutes(http_, *api_, options_.max_request_bytes);
 
   listener_ = std::thread([this] {
+    // The HTTP worker threads are started by listen_after_bind and inherit this name.
+    core::NameCurrentThread("rh-http");
     if (!http_.listen_after_bind())
       std::fprintf(stderr, "runhook server: the listener stopped with an error\n");
     listener_done_ = true;

@@ -3,11 +3,18 @@
 // Jinja2 on the same templates (it reads them from this file, so keep the raw-string
 // delimiters named template and context).
 //
+// Renders are measured two ways in the same run: against the context's JSON
+// (Template::Render(const Json&), "renders_per_second") and against a PreparedContext built
+// once before the timing, as Jinja2 renders against a dict built once
+// ("prepared_renders_per_second").
+//
 // Usage: template_bench                          every built-in case
 //        template_bench template_file context_file   one template from files
-//        template_bench --count N template_file context_file
-//            exactly N compiles and N renders, untimed (for callgrind: instructions per call)
-// Each line: {"case", "compiles_per_second", "renders_per_second", "output"}.
+//        template_bench --count N [--prepared] template_file context_file
+//            exactly N compiles and N renders, untimed (for callgrind: instructions per call);
+//            --prepared renders against a PreparedContext (prepared once, before the renders)
+// Each line: {"case", "compiles_per_second", "renders_per_second",
+// "prepared_renders_per_second", "output"}; exits 1 when the two render paths' outputs differ.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -100,41 +107,64 @@ double RatePerSecond(Function function) {
   return static_cast<double>(iterations) / elapsed;
 }
 
-void Measure(const std::string& name, const std::string& source, const runhook::Json& context) {
+// False when the JSON and prepared render paths disagree.
+bool Measure(const std::string& name, const std::string& source, const runhook::Json& context) {
   using runhook::Json;
+  using runhook::templating::PreparedContext;
   using runhook::templating::Template;
   Template compiled = Template::Compile(source);
+  const PreparedContext prepared(context);
   size_t sink = 0;
   double compiles = RatePerSecond([&] { sink += Template::Compile(source).name().size(); });
   double renders = RatePerSecond([&] { sink += compiled.Render(context).output.size(); });
+  double prepared_renders = RatePerSecond([&] { sink += compiled.Render(prepared).output.size(); });
+  std::string output = compiled.Render(context).output;
+  bool same = compiled.Render(prepared).output == output;
   Json line = {{"case", name},
                {"compiles_per_second", static_cast<int64_t>(compiles)},
                {"renders_per_second", static_cast<int64_t>(renders)},
-               {"output", compiled.Render(context).output},
+               {"prepared_renders_per_second", static_cast<int64_t>(prepared_renders)},
+               {"output", output},
                {"sink", sink % 10}};
   std::printf("%s\n", line.dump().c_str());
+  if (!same) std::fprintf(stderr, "%s: the prepared render's output differs\n", name.c_str());
+  return same;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc > 4 && std::string(argv[1]) == "--count") {
+    using runhook::templating::PreparedContext;
     using runhook::templating::Template;
     long count = std::stol(argv[2]);
-    std::string source = ReadAll(argv[3]);
-    runhook::Json context = runhook::Json::parse(ReadAll(argv[4]));
+    bool use_prepared = std::string(argv[3]) == "--prepared";
+    int files = use_prepared ? 4 : 3;
+    if (argc <= files + 1) {
+      std::fprintf(stderr, "usage: template_bench --count N [--prepared] TEMPLATE CONTEXT\n");
+      return 2;
+    }
+    std::string source = ReadAll(argv[files]);
+    runhook::Json context = runhook::Json::parse(ReadAll(argv[files + 1]));
     size_t sink = 0;
     for (long i = 0; i < count; ++i) sink += Template::Compile(source).name().size();
     Template compiled = Template::Compile(source);
-    for (long i = 0; i < count; ++i) sink += compiled.Render(context).output.size();
+    if (use_prepared) {
+      const PreparedContext prepared(std::move(context));
+      for (long i = 0; i < count; ++i) sink += compiled.Render(prepared).output.size();
+    } else {
+      for (long i = 0; i < count; ++i) sink += compiled.Render(context).output.size();
+    }
     std::printf("%zu\n", sink);
     return 0;
   }
   if (argc > 2) {
-    Measure(argv[1], ReadAll(argv[1]), runhook::Json::parse(ReadAll(argv[2])));
-    return 0;
+    return Measure(argv[1], ReadAll(argv[1]), runhook::Json::parse(ReadAll(argv[2]))) ? 0 : 1;
   }
   runhook::Json context = runhook::Json::parse(kContext);
-  for (const BenchCase& bench_case : kCases) Measure(bench_case.name, bench_case.source, context);
-  return 0;
+  bool same = true;
+  for (const BenchCase& bench_case : kCases) {
+    same = Measure(bench_case.name, bench_case.source, context) && same;
+  }
+  return same ? 0 : 1;
 }

@@ -66,7 +66,12 @@ std::string RenderJsonLine(const std::string& line) {
         Json context = request.contains("context") ? request["context"] : Json::object();
         Template compiled =
             Template::Compile(request["template"].get<std::string>(), "<template>", options);
-        templating::RenderResult rendered = compiled.Render(context, *mode);
+        // "prepared": true renders through a PreparedContext (the differential suite checks
+        // that both ways give the same line).
+        templating::RenderResult rendered =
+            request.value("prepared", false)
+                ? compiled.Render(templating::PreparedContext(context), *mode)
+                : compiled.Render(context, *mode);
         result = Json{{"output", rendered.output}};
         if (!rendered.undefined_names.empty()) result["undefined_names"] = rendered.undefined_names;
       }
@@ -179,7 +184,8 @@ void AddTemplateCommand(CLI::App& app) {
       ->check(CLI::IsMember({"default", "chainable", "strict"}));
   render->add_flag(
       "--jsonl", options->jsonl,
-      "Read JSON lines {template, context, undefined} on stdin; write one result line each");
+      "Read JSON lines {template, context, undefined, options, prepared} on stdin; write one "
+      "result line each");
   render->add_flag("--trim-blocks", options->trim_blocks, "Jinja2's trim_blocks");
   render->add_flag("--lstrip-blocks", options->lstrip_blocks, "Jinja2's lstrip_blocks");
   render->add_flag("--keep-trailing-newline", options->keep_trailing_newline,

@@ -28,12 +28,15 @@ bool HasLineBreak(std::string_view text) {
   return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
-// Renders templates of one hook, collecting undefined names; the first error stops it.
+// Renders templates of one hook, collecting undefined names; the first error stops it. The
+// context is `context`, or `prepared` shadowed by the overlay `context` when `prepared` is set.
 class HookRenderer {
  public:
-  HookRenderer(const core::HookSpec& hook, const Json& context, core::DeliveryDraft& draft,
+  HookRenderer(const core::HookSpec& hook, const templating::PreparedContext* prepared,
+               const Json& context, core::DeliveryDraft& draft,
                templating::TemplateCache* templates)
       : hook_(hook),
+        prepared_(prepared),
         context_(context),
         draft_(draft),
         templates_(templates),
@@ -46,7 +49,8 @@ class HookRenderer {
       const std::string name = hook_.name + "." + field;
       auto compiled = templates_ != nullptr ? templates_->Get(source, name)
                                             : templating::Template::Compile(source, name);
-      auto result = compiled.Render(context_, mode_);
+      auto result = prepared_ != nullptr ? compiled.Render(*prepared_, context_, mode_)
+                                         : compiled.Render(context_, mode_);
       for (auto& name : result.undefined_names) {
         if (std::find(draft_.undefined_names.begin(), draft_.undefined_names.end(), name) ==
             draft_.undefined_names.end())
@@ -73,7 +77,8 @@ class HookRenderer {
 
  private:
   const core::HookSpec& hook_;
-  const Json& context_;
+  const templating::PreparedContext* prepared_;  // may be null
+  const Json& context_;                          // the overlay when prepared_ is set
   core::DeliveryDraft& draft_;
   templating::TemplateCache* templates_;  // may be null
   templating::UndefinedMode mode_;
@@ -120,9 +125,13 @@ bool HookFiresOn(const core::HookSpec& hook, std::string_view event_type) {
          hook.run_states.end();
 }
 
-core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
-                                   const std::string& webhook_id, int default_max_attempts,
-                                   templating::TemplateCache* templates) {
+namespace {
+
+// RenderDelivery against `context`, or against `prepared` shadowed by the overlay `context`.
+core::DeliveryDraft RenderHook(const core::HookSpec& hook,
+                               const templating::PreparedContext* prepared, const Json& context,
+                               const std::string& webhook_id, int default_max_attempts,
+                               templating::TemplateCache* templates) {
   core::DeliveryDraft draft;
   draft.hook_name = hook.name;
   draft.webhook_id = webhook_id;
@@ -131,7 +140,7 @@ core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& conte
   draft.timeout_seconds = hook.timeout_seconds;
   draft.max_attempts = hook.max_attempts.value_or(default_max_attempts);
 
-  HookRenderer renderer(hook, context, draft, templates);
+  HookRenderer renderer(hook, prepared, context, draft, templates);
   std::string url;
   if (!renderer.Render("url", hook.url, url)) return draft;
   if (!(StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://"))) {
@@ -158,6 +167,21 @@ core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& conte
   return draft;
 }
 
+}  // namespace
+
+core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
+                                   const std::string& webhook_id, int default_max_attempts,
+                                   templating::TemplateCache* templates) {
+  return RenderHook(hook, nullptr, context, webhook_id, default_max_attempts, templates);
+}
+
+core::DeliveryDraft RenderDelivery(const core::HookSpec& hook,
+                                   const templating::PreparedContext& context, const Json& overlay,
+                                   const std::string& webhook_id, int default_max_attempts,
+                                   templating::TemplateCache* templates) {
+  return RenderHook(hook, &context, overlay, webhook_id, default_max_attempts, templates);
+}
+
 bool MentionsSecrets(const core::HookSpec& hook) {
   constexpr std::string_view kName = "secrets";
   if (hook.url.find(kName) != std::string::npos) return true;
@@ -171,26 +195,26 @@ namespace {
 
 // Renders `hook` for one event with a fresh webhook id, the secrets in its context and the
 // result masked (when there are secrets). `event_context` is BuildTemplateContext's for this
-// event (any hook name and delivery id); this hook's name and webhook id are written into it.
-// It is copied only when the hook needs more in its context (secrets, extra variables): the
-// run variable it holds is large, and copying it for each of an event's hooks cost more than
-// rendering them.
-core::DeliveryDraft RenderForEvent(const core::HookSpec& hook, Json& event_context,
+// event (any hook name and delivery id), prepared once for all of the event's hooks (the run
+// variable it holds is large: copying it per hook cost more than rendering); what differs per
+// hook goes into an overlay of the top-level names it replaces: `hook` with this hook's name,
+// `delivery` with this webhook id, then `secrets` (when the hook mentions them) and the extra
+// variables, in that order, as if assigned to a copy of the event context.
+core::DeliveryDraft RenderForEvent(const core::HookSpec& hook,
+                                   const templating::PreparedContext& event_context,
                                    const RenderSettings& settings, const Json& secrets,
                                    const SecretMasker& masker) {
   const std::string webhook_id = core::GenerateWebhookId();
-  event_context["hook"]["name"] = hook.name;
-  event_context["delivery"]["id"] = webhook_id;
-  const bool mentions_secrets = MentionsSecrets(hook);
-  std::optional<Json> own_context;
-  if (mentions_secrets || !settings.extra_context.empty()) {
-    own_context = event_context;
-    if (mentions_secrets) (*own_context)["secrets"] = secrets;  // {} when none are stored
-    for (const auto& [name, value] : settings.extra_context.items()) (*own_context)[name] = value;
-  }
-  core::DeliveryDraft draft =
-      RenderDelivery(hook, own_context.has_value() ? *own_context : event_context, webhook_id,
-                     settings.default_max_attempts, settings.templates);
+  const Json& base = event_context.json();
+  Json overlay = Json::object();
+  overlay["hook"] = base.value("hook", Json::object());
+  overlay["hook"]["name"] = hook.name;
+  overlay["delivery"] = base.value("delivery", Json::object());
+  overlay["delivery"]["id"] = webhook_id;
+  if (MentionsSecrets(hook)) overlay["secrets"] = secrets;  // {} when none are stored
+  for (const auto& [name, value] : settings.extra_context.items()) overlay[name] = value;
+  core::DeliveryDraft draft = RenderDelivery(hook, event_context, overlay, webhook_id,
+                                             settings.default_max_attempts, settings.templates);
   if (!masker.empty()) {
     draft.masked = MaskRequest(masker, draft);
     draft.render_error = masker.Mask(draft.render_error);
@@ -211,15 +235,16 @@ std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
                                                   std::string_view event_type, int64_t event_ms,
                                                   const RenderSettings& settings) {
   std::vector<core::DeliveryDraft> drafts;
-  Json event_context;
+  std::optional<templating::PreparedContext> event_context;  // built for the first firing hook
   const SecretMasker masker(settings.secrets);
   const Json secrets = SecretsVariable(settings);
   for (const auto& hook : hooks) {
     if (!HookFiresOn(hook, event_type)) continue;
-    if (event_context.is_null())
-      event_context = BuildTemplateContext(RunTemplateVariable(run, settings.public_url, event_ms),
-                                           event_type, event_ms, hook.name, "");
-    drafts.push_back(RenderForEvent(hook, event_context, settings, secrets, masker));
+    if (!event_context.has_value())
+      event_context.emplace(
+          BuildTemplateContext(RunTemplateVariable(run, settings.public_url, event_ms), event_type,
+                               event_ms, hook.name, ""));
+    drafts.push_back(RenderForEvent(hook, *event_context, settings, secrets, masker));
   }
   return drafts;
 }
@@ -227,8 +252,9 @@ std::vector<core::DeliveryDraft> RenderDeliveries(const core::RunRecord& run,
 core::DeliveryDraft RenderTestDelivery(const core::RunRecord& run, const core::HookSpec& hook,
                                        int64_t now_ms, const RenderSettings& settings) {
   const SecretMasker masker(settings.secrets);
-  Json event_context = BuildTemplateContext(RunTemplateVariable(run, settings.public_url, now_ms),
-                                            kTestEventType, now_ms, hook.name, "");
+  const templating::PreparedContext event_context(
+      BuildTemplateContext(RunTemplateVariable(run, settings.public_url, now_ms), kTestEventType,
+                           now_ms, hook.name, ""));
   core::DeliveryDraft draft =
       RenderForEvent(hook, event_context, settings, SecretsVariable(settings), masker);
   draft.is_test = true;

@@ -63,5 +63,12 @@ core::DeliveryDraft RenderTestDelivery(const core::RunRecord& run, const core::H
 core::DeliveryDraft RenderDelivery(const core::HookSpec& hook, const Json& context,
                                    const std::string& webhook_id, int default_max_attempts,
                                    templating::TemplateCache* templates = nullptr);
+// The same against a context prepared once for several hooks (see
+// templating::PreparedContext), shadowed by `overlay`'s top-level names (this hook's `hook`,
+// `delivery` with webhook_id, ...). `context` may be shared with other threads rendering.
+core::DeliveryDraft RenderDelivery(const core::HookSpec& hook,
+                                   const templating::PreparedContext& context, const Json& overlay,
+                                   const std::string& webhook_id, int default_max_attempts,
+                                   templating::TemplateCache* templates = nullptr);
 
 }  // namespace runhook::server

@@ -79,6 +79,11 @@ struct Expression {
   // renderer looks it up in the render context (then the globals) directly. Set by the parser
   // once the whole template is parsed (see MarkContextNames in parser.cpp).
   bool context_name = false;
+  // kName with context_name, or kAttribute whose chain down to such a name has no
+  // may_be_method attribute (`run.project.name`): ContextPathHash of the dotted path, with which
+  // a PreparedContext finds the JSON at that path in one probe (see prepared_index.h). 0
+  // otherwise. Set by the parser with context_name.
+  uint64_t context_path_hash = 0;
   std::pmr::vector<CompareOperator> compare_operators;
   ExpressionList children;
   // Call, filter and test arguments (after the target for filters and tests).

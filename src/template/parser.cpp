@@ -9,6 +9,7 @@
 
 #include "template/callables.h"
 #include "template/filters.h"
+#include "template/path_hash.h"
 #include "template/tests.h"
 
 namespace runhook::templating {
@@ -202,6 +203,15 @@ class Parser {
         }
       }
       node->context_name = !is_bound;
+      if (node->context_name) node->context_path_hash = ContextPathHash(0, node->name);
+    }
+    // Created inner first (`run.project` before `run.project.name`), so each child's hash is
+    // set before its parent's.
+    for (Expression* node : attribute_nodes_) {
+      uint64_t child_hash = node->children[0]->context_path_hash;
+      if (child_hash != 0 && !node->may_be_method) {
+        node->context_path_hash = ContextPathHash(child_hash, node->name);
+      }
     }
   }
 
@@ -907,6 +917,7 @@ class Parser {
         access->name = Keep(attribute.text);
         access->may_be_method = MayBeMethodName(access->name);
         access->children.push_back(std::move(node));
+        attribute_nodes_.push_back(access.get());
         return access;
       }
       if (attribute.kind != TokenKind::kInteger)
@@ -1090,6 +1101,8 @@ class Parser {
   std::vector<Statement*> open_macros_;  // macros and call blocks being parsed, innermost last
   std::pmr::vector<Value*> owned_constants_{arena_};
   std::pmr::vector<Expression*> name_nodes_{arena_};  // every kName node, see MarkContextNames
+  std::pmr::vector<Expression*> attribute_nodes_{
+      arena_};  // every kAttribute node, in creation order
   // Every name a statement binds: assignment targets (set, for, with), macro names, macro and
   // call-block parameters, and the names the renderer binds itself (loop, caller, ...).
   std::pmr::vector<std::string_view> bound_names_{arena_};

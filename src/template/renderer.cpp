@@ -38,6 +38,13 @@ Renderer::Renderer(const detail::CompiledTemplate& compiled, const Json& context
   argument_pool_ = std::move(scratch.argument_pool);
 }
 
+Renderer::Renderer(const detail::CompiledTemplate& compiled, const detail::PreparedIndex& prepared,
+                   const Json* overlay, UndefinedMode mode, const RenderLimits& limits)
+    : Renderer(compiled, prepared.json, mode, limits) {
+  prepared_ = &prepared;
+  overlay_ = overlay;
+}
+
 Renderer::~Renderer() {
   // Only what this render alone references goes back: a frame a macro closure still holds
   // (frames_captured_) is left to its other owners.
@@ -59,6 +66,10 @@ RenderResult Renderer::Run() {
   if (!context_.is_object() && !context_.is_null()) {
     throw TemplateError("TypeError", "the render context must be a JSON object", compiled_.name, 0,
                         0);
+  }
+  if (overlay_ != nullptr && !overlay_->is_object() && !overlay_->is_null()) {
+    throw TemplateError("TypeError", "the render context's overlay must be a JSON object",
+                        compiled_.name, 0, 0);
   }
   scopes_.push_back(NewFrame());
   RenderResult result;
@@ -205,12 +216,22 @@ bool Renderer::Lookup(std::string_view name, Value* found) const {
   return FindGlobal(name, found);
 }
 
-const Json* Renderer::FindContextEntry(std::string_view name) const {
-  if (!context_.is_object()) return nullptr;
-  for (const auto& [key, value] : context_.get_ref<const Json::object_t&>()) {
+namespace {
+
+// The value of `name` in `object`, or null when `object` is not an object or has no such key.
+const Json* FindKey(const Json& object, std::string_view name) {
+  if (!object.is_object()) return nullptr;
+  for (const auto& [key, value] : object.get_ref<const Json::object_t&>()) {
     if (SameText(key, name)) return &value;
   }
   return nullptr;
+}
+
+}  // namespace
+
+const Json* Renderer::FindContextEntry(std::string_view name) const {
+  if (prepared_ != nullptr) return FindPreparedEntry(name);
+  return FindKey(context_, name);
 }
 
 const Json* Renderer::FindContextAttribute(const Expression& expression) const {
@@ -228,18 +249,31 @@ const Json* Renderer::FindContextAttribute(const Expression& expression) const {
   if (node->kind != ExpressionKind::kName || !node->context_name) return nullptr;
   const Json* json = FindContextEntry(node->name);
   while (json != nullptr && depth > 0) {
-    if (!json->is_object()) return nullptr;
-    std::string_view name = chain[--depth]->name;
-    const Json* found = nullptr;
-    for (const auto& [key, value] : json->get_ref<const Json::object_t&>()) {
-      if (SameText(key, name)) {
-        found = &value;
-        break;
-      }
-    }
-    json = found;
+    json = FindKey(*json, chain[--depth]->name);
   }
   return json;
+}
+
+const Json* Renderer::FindPreparedJson(const Expression& expression) const {
+  if (expression.context_path_hash != 0 &&
+      (overlay_ == nullptr || !OverlayHoldsFirstName(expression))) {
+    return prepared_->FindPath(expression);
+  }
+  return FindUnpreparedJson(expression);
+}
+
+const Json* Renderer::FindPreparedEntry(std::string_view name) const {
+  if (overlay_ != nullptr) {
+    if (const Json* shadowing = FindKey(*overlay_, name)) return shadowing;
+  }
+  return prepared_->FindTopLevel(name);
+}
+
+bool Renderer::OverlayHoldsFirstName(const Expression& expression) const {
+  if (overlay_ == nullptr) return false;
+  const Expression* node = &expression;
+  while (node->kind == ExpressionKind::kAttribute) node = node->children[0].get();
+  return FindKey(*overlay_, node->name) != nullptr;
 }
 
 std::vector<std::weak_ptr<Frame>> Renderer::CaptureScopes() {
@@ -471,7 +505,11 @@ bool Renderer::RenderDictSortFor(const Statement& statement) {
   const Json* object = FindContextJson(*iterable.children[0]);
   if (object == nullptr || !object->is_object()) return false;
   auto loop = std::make_shared<LoopData>();
-  if (!SortJsonEntriesByKey(*object, false, false, loop->json_entries.data(), &loop->length) ||
+  // A prepared context has the order already (an overlay's objects are not in its index).
+  bool sorted = prepared_ != nullptr &&
+                prepared_->DictSortEntries(object, loop->json_entries.data(), &loop->length);
+  if ((!sorted &&
+       !SortJsonEntriesByKey(*object, false, false, loop->json_entries.data(), &loop->length)) ||
       loop->length == 0) {
     return false;  // the general path also renders the else block
   }

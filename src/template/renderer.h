@@ -19,7 +19,10 @@
 // list, the loop object building an item only when asked for one (RenderDictSortFor,
 // LoopData::json_entries), rebinding key and value in the same frame from one iteration to the
 // next (ReboundInPlace); `loop.first` / `loop.last` in conditions are read from the loop
-// (EvaluateCondition). Each falls back to the general path when it does not apply.
+// (EvaluateCondition). Against a PreparedContext (prepared_index.h) a chain is found with one
+// probe by its Expression::context_path_hash and a dictsort loop copies the order computed when
+// the context was prepared; an overlay's names are read from the overlay as from a plain
+// context. Each falls back to the general path when it does not apply.
 #pragma once
 
 #include <memory>
@@ -30,6 +33,7 @@
 
 #include "template/compiled_template.h"
 #include "template/operators.h"
+#include "template/prepared_index.h"
 #include "template/template.h"
 #include "template/value.h"
 
@@ -44,6 +48,11 @@ class Renderer {
  public:
   Renderer(const detail::CompiledTemplate& compiled, const Json& context, UndefinedMode mode,
            const RenderLimits& limits);
+  // Against a prepared context (prepared.json) and `overlay`, a JSON object (or null) whose
+  // top-level names shadow the prepared ones. Chains on the prepared context are resolved with
+  // its index and its dictsort orders reused. REQUIRES: both outlive the renderer.
+  Renderer(const detail::CompiledTemplate& compiled, const detail::PreparedIndex& prepared,
+           const Json* overlay, UndefinedMode mode, const RenderLimits& limits);
   ~Renderer();  // gives the frame and argument containers back to this thread's cache
   Renderer(const Renderer&) = delete;
   Renderer& operator=(const Renderer&) = delete;
@@ -188,8 +197,10 @@ class Renderer {
   // valid until that frame changes (a set, a new iteration): use it before running anything
   // that could assign.
   const Value* FindLocal(std::string_view name) const;
-  // The render context's entry `name`, or null (no such key, or the context is not an object).
+  // The render context's entry `name` (the overlay's first, see the constructor), or null (no
+  // such key, or the context is not an object).
   const Json* FindContextEntry(std::string_view name) const;
+  const Json* FindPreparedEntry(std::string_view name) const;  // REQUIRES: prepared_ set
   // The JSON that a chain of context names and attributes (`run.project.name`, see
   // Expression::context_name) reaches without a frame, a possible method name or a missing key
   // on the way; null for any other expression or when the chain leaves the context (the caller
@@ -197,6 +208,14 @@ class Renderer {
   // Saves building a Value per step; the JSON is borrowed from the context, valid for the
   // render.
   const Json* FindContextJson(const Expression& expression) const {
+    if (prepared_ != nullptr) return FindPreparedJson(expression);
+    return FindUnpreparedJson(expression);
+  }
+  // FindContextJson on a prepared context: the whole chain in one probe (see prepared_index.h),
+  // unless the overlay holds its first name.
+  const Json* FindPreparedJson(const Expression& expression) const;  // REQUIRES: prepared_ set
+  // FindContextJson name by name.
+  const Json* FindUnpreparedJson(const Expression& expression) const {
     if (expression.kind == ExpressionKind::kName) {
       return expression.context_name ? FindContextEntry(expression.name) : nullptr;
     }
@@ -204,6 +223,9 @@ class Renderer {
     return FindContextAttribute(expression);
   }
   const Json* FindContextAttribute(const Expression& expression) const;  // REQUIRES: kAttribute
+  // Whether the overlay has an entry named as the first name of the chain `expression`.
+  // REQUIRES: expression.context_path_hash != 0.
+  bool OverlayHoldsFirstName(const Expression& expression) const;
 
   // Emptied frames and argument containers kept by each thread between its renders, so that a
   // render reuses their capacity instead of allocating them again. A Renderer takes them when
@@ -217,6 +239,8 @@ class Renderer {
 
   const detail::CompiledTemplate& compiled_;
   const Json& context_;
+  const detail::PreparedIndex* prepared_ = nullptr;  // null unless rendering a PreparedContext
+  const Json* overlay_ = nullptr;                    // may be null; see the constructor
   UndefinedMode mode_;
   RenderLimits limits_;
   OperatorLimits operator_limits_;

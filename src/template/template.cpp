@@ -53,6 +53,22 @@ RenderResult Template::Render(const Json& context, UndefinedMode mode,
   return renderer.Run();
 }
 
+RenderResult Template::Render(const PreparedContext& context, UndefinedMode mode) const {
+  return Render(context, mode, RenderLimits{});
+}
+
+RenderResult Template::Render(const PreparedContext& context, UndefinedMode mode,
+                              const RenderLimits& limits) const {
+  Renderer renderer(*compiled_, context.index(), nullptr, mode, limits);
+  return renderer.Run();
+}
+
+RenderResult Template::Render(const PreparedContext& context, const Json& overlay,
+                              UndefinedMode mode, const RenderLimits& limits) const {
+  Renderer renderer(*compiled_, context.index(), &overlay, mode, limits);
+  return renderer.Run();
+}
+
 const std::string& Template::name() const { return compiled_->name; }
 
 }  // namespace runhook::templating

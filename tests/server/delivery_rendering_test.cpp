@@ -183,6 +183,51 @@ TEST(DeliveryRendering, CachedTemplatesRenderAsFreshlyCompiledOnes) {
   EXPECT_EQ(cache.size(), 3u);
 }
 
+// The hooks of one event share one prepared context; each sees its own hook.name and
+// delivery.id, the secrets only when it mentions them, and the extra variables over the event's:
+// the same drafts as rendering each hook against its own copy of the whole context.
+TEST(DeliveryRendering, HooksOfOneEventRenderAsWithTheirOwnContextCopy) {
+  core::HookSpec first = HookOn(
+      "finished",
+      R"({"hook": "{{ hook.name }}", "id": "{{ delivery.id }}", "run": "{{ run.project.name }}",)"
+      R"( "secret": "{{ secrets.token }}", "alert": "{{ alert.level }}", "state": "{{ run.state }}"})");
+  core::HookSpec second =
+      HookOn("finished",
+             R"({"hook": "{{ hook.name }}", "id": "{{ delivery.id }}", "x": "{{ missing }}",)"
+             R"( "config": "{% for k, v in run.config|dictsort %}{{ k }}={{ v }}{% endfor %}"})");
+  second.name = "second";
+  core::HookSpec third = second;
+  third.name = "third";
+  const std::vector<core::HookSpec> hooks = {first, second, third};
+  RenderSettings settings{"http://runhook.test:5717", 8};
+  settings.secrets = {{"token", "s3cret"}};
+  settings.extra_context = Json{{"alert", {{"level", "high"}}}, {"extra", 1}};
+
+  auto drafts = RenderDeliveries(FinishedRun(), hooks, "finished", kEventMs, settings);
+  ASSERT_EQ(drafts.size(), 3u);
+  for (size_t index = 0; index < hooks.size(); ++index) {
+    const core::DeliveryDraft& draft = drafts[index];
+    Json context =
+        BuildTemplateContext(RunTemplateVariable(FinishedRun(), settings.public_url, kEventMs),
+                             "finished", kEventMs, hooks[index].name, draft.webhook_id);
+    if (MentionsSecrets(hooks[index])) context["secrets"] = Json{{"token", "s3cret"}};
+    for (const auto& [name, value] : settings.extra_context.items()) context[name] = value;
+    core::DeliveryDraft expected = RenderDelivery(hooks[index], context, draft.webhook_id, 8);
+    EXPECT_EQ(draft.body, expected.body) << hooks[index].name;
+    EXPECT_EQ(draft.url, expected.url) << hooks[index].name;
+    EXPECT_EQ(draft.headers, expected.headers) << hooks[index].name;
+    EXPECT_EQ(draft.undefined_names, expected.undefined_names) << hooks[index].name;
+    EXPECT_EQ(draft.render_error, expected.render_error) << hooks[index].name;
+  }
+  EXPECT_EQ(drafts[0].body, R"({"hook": "notify", "id": ")" + drafts[0].webhook_id +
+                                R"(", "run": "webhook-demo", "secret": "s3cret", "alert": "high",)"
+                                R"( "state": "finished"})");
+  EXPECT_EQ(drafts[2].body, R"({"hook": "third", "id": ")" + drafts[2].webhook_id +
+                                R"(", "x": "", "config": "epochs=3"})");
+  EXPECT_NE(drafts[1].webhook_id, drafts[2].webhook_id);
+  EXPECT_EQ(drafts[1].undefined_names, (std::vector<std::string>{"missing"}));
+}
+
 TEST(DeliveryRendering, HookMaxAttemptsOverridesTheDefault) {
   core::HookSpec hook = HookOn("finished", "");
   hook.max_attempts = 2;

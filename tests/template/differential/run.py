@@ -3,7 +3,8 @@
 
 Every case in cases/*.cases is rendered by Jinja2 (Debian's python3-jinja2, run with
 /usr/bin/python3) and by runhook through `runhook template render --jsonl`. A case passes when
-both produce the same bytes, or both fail with the same exception type.
+both produce the same bytes, or both fail with the same exception type. Each case is also
+rendered by runhook against a PreparedContext, which must give exactly the same result line.
 
 Case file format:
     # comment                      ignored
@@ -107,12 +108,15 @@ def oracle(case, environments):
         return {"error": {"type": type(error).__name__, "message": str(error)}}
 
 
-def run_engine(runhook, cases):
+def run_engine(runhook, cases, prepared=False):
+    """runhook's result line per case; `prepared` renders through a PreparedContext."""
     lines = []
     for case in cases:
         request = {"template": case.template, "context": case.context, "undefined": case.undefined}
         if case.options:
             request["options"] = case.options
+        if prepared:
+            request["prepared"] = True
         lines.append(json.dumps(request))
     completed = subprocess.run([runhook, "template", "render", "--jsonl"],
                                input="\n".join(lines) + "\n", capture_output=True, text=True,
@@ -150,7 +154,16 @@ def main():
     environments = {}
     expected = [oracle(case, environments) for case in cases]
     actual = run_engine(arguments.runhook, cases)
+    # Rendering against a PreparedContext must give the very same line (output, undefined names,
+    # error type and message) as rendering against the JSON, for every case.
+    actual_prepared = run_engine(arguments.runhook, cases, prepared=True)
     passed = failed = differs_matching = differs_differing = 0
+    for case, got, got_prepared in zip(cases, actual, actual_prepared):
+        if got != got_prepared:
+            failed += 1
+            print(f"FAIL {case.where} (prepared context): {case.template!r}")
+            print(f"  json:     {got}")
+            print(f"  prepared: {got_prepared}")
     for case, want, got in zip(cases, expected, actual):
         ok = same(want, got)
         if case.differs:

@@ -1,7 +1,6 @@
 #include "sdk/failure_handlers.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "sdk/crash_report.h"
 #include "sdk/exception_capture.h"
 #include "sdk/run_state.h"
@@ -87,7 +87,7 @@ void FinishWatchedRuns(const detail::FinishReport& report) {
 }
 
 void WatchStopSignals() {
-  pthread_setname_np(pthread_self(), "runhook-signals");
+  core::NameCurrentThread("runhook-signals");
   while (true) {
     unsigned char byte = 0;
     const ssize_t count = read(signal_pipe[0], &byte, 1);

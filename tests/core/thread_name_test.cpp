@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace runhook::core {
@@ -15,24 +16,24 @@ std::string NameOfThisThread() {
   return buffer;
 }
 
-TEST(NameCurrentThread, NamesTheCallingThreadOnly) {
-  const std::string before = NameOfThisThread();
+// The name a new thread has after calling NameCurrentThread(name).
+std::string NameInNewThread(std::string_view name) {
   std::string named;
   std::thread([&] {
-    NameCurrentThread("rh-test");
+    NameCurrentThread(name);
     named = NameOfThisThread();
   }).join();
-  EXPECT_EQ(named, "rh-test");
+  return named;
+}
+
+TEST(NameCurrentThread, NamesTheCallingThreadOnly) {
+  const std::string before = NameOfThisThread();
+  EXPECT_EQ(NameInNewThread("rh-test"), "rh-test");
   EXPECT_EQ(NameOfThisThread(), before);
 }
 
 TEST(NameCurrentThread, KeepsTheFirstFifteenBytesOfALongName) {
-  std::string named;
-  std::thread([&] {
-    NameCurrentThread("rh-a-name-longer-than-fifteen");
-    named = NameOfThisThread();
-  }).join();
-  EXPECT_EQ(named, "rh-a-name-longe");
+  EXPECT_EQ(NameInNewThread("rh-a-name-longer-than-fifteen"), "rh-a-name-longe");
 }
 
 }  // namespace
